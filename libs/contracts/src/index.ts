@@ -1,0 +1,12 @@
+import * as tracking from './generated/chronicle/tracking/v1/events';
+import { EventCatalog, type EventOf } from './event-catalog';
+
+export { Envelope, Metadata } from './generated/chronicle/eventstore/v1/envelope';
+export { EventCatalog, type EventCodec, type EventOf, type MessageCodec } from './event-catalog';
+export * as trackingV1 from './generated/chronicle/tracking/v1/events';
+
+const { Tag: _tag, Param: _param, MetricPoint: _point, Dataset: _dataset, DatasetInput: _input, ModelOutput: _output, ...trackingEventCodecs } =
+  tracking;
+
+export const trackingEvents = new EventCatalog('tracking', 'chronicle.tracking.v1', trackingEventCodecs);
+export type TrackingEvent = EventOf<typeof trackingEventCodecs>;

@@ -1,0 +1,2 @@
+export { Database, type DatabaseOptions, type Queryable } from './database';
+export { isUniqueViolation } from './pg-errors';

@@ -1,0 +1,240 @@
+import type { EventCodec } from '@chronicle/contracts';
+import { Database, isUniqueViolation, type Queryable } from '@chronicle/database';
+import { ConcurrencyError } from '@chronicle/errors';
+import type { Decider } from './decider';
+import { liveTables, type Projection } from './projection';
+import { assertIdentifier } from './sql-identifier';
+import type { EventMetadata, LogCursor, StoredEvent } from './stored-event';
+
+/** `0`: the stream must not exist yet; a number: its current version; `'any'`: no check. */
+export type ExpectedVersion = number | 'any';
+
+export interface AppendRequest<E> {
+  workspaceId: string;
+  streamId: string;
+  expectedVersion: ExpectedVersion;
+  events: E[];
+  metadata: EventMetadata;
+}
+
+export interface CommandRequest<E, S, R> {
+  workspaceId: string;
+  streamId: string;
+  metadata: EventMetadata;
+  decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>;
+  /** Decides the new events from the loaded state; may read more state through `tx`. */
+  decide(state: S, tx: Queryable): Promise<E[]> | E[];
+  /** The value returned to the caller, and replayed for a retried idempotency key. */
+  result(state: S, events: StoredEvent<E>[]): R;
+}
+
+export interface CommandResult<R> {
+  result: R;
+  /** Position of the last appended event, so a caller can wait for cross-service projections. */
+  position: number | null;
+  /** True when an earlier command with the same idempotency key already did the work. */
+  replayed: boolean;
+}
+
+interface EventRow {
+  position: string;
+  transaction_id: string;
+  workspace_id: string;
+  stream_id: string;
+  stream_version: string;
+  event_type: string;
+  schema_version: number;
+  payload: Buffer;
+  metadata: EventMetadata;
+}
+
+const eventColumns =
+  'position, transaction_id::text AS transaction_id, workspace_id, stream_id, stream_version, event_type, schema_version, payload, metadata';
+const maxConcurrencyRetries = 5;
+
+/**
+ * One service's append-only event log in Postgres, with optimistic concurrency, idempotent
+ * commands, snapshots of stream state and inline projections updated in the append transaction.
+ */
+export class EventStore<E> {
+  private readonly events: string;
+
+  constructor(
+    private readonly db: Database,
+    readonly schema: string,
+    private readonly codec: EventCodec<E>,
+    private readonly inlineProjections: Projection<E>[] = [],
+  ) {
+    this.events = `${assertIdentifier(schema)}.events`;
+  }
+
+  get context(): string {
+    return this.codec.context;
+  }
+
+  /** Appends a batch of events to one stream atomically; ConcurrencyError when the version moved. */
+  async append(tx: Queryable, request: AppendRequest<E>): Promise<StoredEvent<E>[]> {
+    if (request.events.length === 0) return [];
+    const current =
+      request.expectedVersion === 'any' ? await this.streamVersion(tx, request.workspaceId, request.streamId) : request.expectedVersion;
+    const encoded = request.events.map((event) => this.codec.encode(event));
+    try {
+      const rows = await tx.query<{ position: string; transaction_id: string }>(
+        `INSERT INTO ${this.events} (workspace_id, stream_id, stream_version, event_type, schema_version, payload, metadata)
+         SELECT $1, $2, $3::bigint + u.ord, u.event_type, 1, u.payload, $6::jsonb
+         FROM unnest($4::text[], $5::bytea[]) WITH ORDINALITY AS u(event_type, payload, ord)
+         ORDER BY u.ord
+         RETURNING position, transaction_id::text AS transaction_id`,
+        [
+          request.workspaceId,
+          request.streamId,
+          current,
+          encoded.map((e) => e.eventType),
+          encoded.map((e) => Buffer.from(e.payload)),
+          JSON.stringify(request.metadata),
+        ],
+      );
+      return rows.map((row, i) => ({
+        position: Number(row.position),
+        transactionId: row.transaction_id,
+        workspaceId: request.workspaceId,
+        streamId: request.streamId,
+        streamVersion: current + i + 1,
+        schemaVersion: 1,
+        eventType: encoded[i].eventType,
+        event: request.events[i],
+        payload: encoded[i].payload,
+        metadata: request.metadata,
+      }));
+    } catch (error) {
+      if (isUniqueViolation(error, 'events_stream_version_key')) throw new ConcurrencyError(request.streamId, current);
+      throw error;
+    }
+  }
+
+  async streamVersion(q: Queryable, workspaceId: string, streamId: string): Promise<number> {
+    const [row] = await q.query<{ version: string | null }>(
+      `SELECT max(stream_version) AS version FROM ${this.events} WHERE workspace_id = $1 AND stream_id = $2`,
+      [workspaceId, streamId],
+    );
+    return Number(row?.version ?? 0);
+  }
+
+  async readStream(workspaceId: string, streamId: string, afterVersion = 0, q: Queryable = this.db): Promise<StoredEvent<E>[]> {
+    const rows = await q.query<EventRow>(
+      `SELECT ${eventColumns} FROM ${this.events}
+       WHERE workspace_id = $1 AND stream_id = $2 AND stream_version > $3 ORDER BY stream_version`,
+      [workspaceId, streamId, afterVersion],
+    );
+    return rows.map((row) => this.decode(row));
+  }
+
+  /**
+   * Reads events after `cursor` in commit order. Only transactions older than every running one
+   * are read, so nothing that commits later with a smaller position can be skipped. A caller that
+   * holds a lock excluding appenders passes `quiesced` to read up to the end.
+   */
+  async readAfter(cursor: LogCursor, limit: number, q: Queryable = this.db, quiesced = false): Promise<StoredEvent<E>[]> {
+    const visible = quiesced ? '' : 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+    const rows = await q.query<EventRow>(
+      `SELECT ${eventColumns} FROM ${this.events}
+       WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ${visible}
+       ORDER BY transaction_id, position LIMIT $3`,
+      [cursor.transactionId, cursor.position, limit],
+    );
+    return rows.map((row) => this.decode(row));
+  }
+
+  /** Loads a stream's state from its snapshot plus any later events. */
+  async load<S>(q: Queryable, workspaceId: string, streamId: string, decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>) {
+    const [snapshot] = await q.query<{ version: string; state: S }>(
+      `SELECT version, state FROM ${this.schema}.snapshots WHERE workspace_id = $1 AND stream_id = $2`,
+      [workspaceId, streamId],
+    );
+    let state = snapshot ? snapshot.state : decider.initialState;
+    let version = snapshot ? Number(snapshot.version) : 0;
+    for (const stored of await this.readStream(workspaceId, streamId, version, q)) {
+      state = decider.evolve(state, stored.event);
+      version = stored.streamVersion;
+    }
+    return { state, version };
+  }
+
+  /**
+   * Runs one command: load state, decide, append, snapshot, inline projections and idempotency
+   * record in one transaction. Retried from scratch when another writer moved the stream.
+   */
+  async execute<S, R>(request: CommandRequest<E, S, R>): Promise<CommandResult<R>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction((tx) => this.executeOnce(tx, request));
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= maxConcurrencyRetries) throw error;
+      }
+    }
+  }
+
+  private async executeOnce<S, R>(tx: Queryable, request: CommandRequest<E, S, R>): Promise<CommandResult<R>> {
+    const { workspaceId, streamId, metadata } = request;
+    const key = metadata.idempotencyKey;
+    if (key) {
+      // A concurrent duplicate blocks on this row until the first commits, then sees it.
+      const claimed = await tx.query(
+        `INSERT INTO ${this.schema}.idempotency_keys (workspace_id, key, result) VALUES ($1, $2, 'null')
+         ON CONFLICT DO NOTHING RETURNING key`,
+        [workspaceId, key],
+      );
+      if (claimed.length === 0) {
+        const [previous] = await tx.query<{ result: { result: R; position: number | null } }>(
+          `SELECT result FROM ${this.schema}.idempotency_keys WHERE workspace_id = $1 AND key = $2`,
+          [workspaceId, key],
+        );
+        return { ...previous.result, replayed: true };
+      }
+    }
+    const loaded = await this.load(tx, workspaceId, streamId, request.decider);
+    const events = await request.decide(loaded.state, tx);
+    const stored = await this.append(tx, { workspaceId, streamId, expectedVersion: loaded.version, events, metadata });
+    const state = events.reduce(request.decider.evolve, loaded.state);
+    if (stored.length > 0) {
+      await tx.query(
+        `INSERT INTO ${this.schema}.snapshots (workspace_id, stream_id, version, state) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (workspace_id, stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state`,
+        [workspaceId, streamId, stored[stored.length - 1].streamVersion, JSON.stringify(state)],
+      );
+      await this.project(tx, stored);
+    }
+    const outcome = { result: request.result(state, stored), position: stored.at(-1)?.position ?? null };
+    if (key) {
+      await tx.query(`UPDATE ${this.schema}.idempotency_keys SET result = $3 WHERE workspace_id = $1 AND key = $2`, [
+        workspaceId,
+        key,
+        JSON.stringify(outcome),
+      ]);
+    }
+    return { ...outcome, replayed: false };
+  }
+
+  /** Applies freshly appended events to the inline projections, inside the append transaction. */
+  async project(tx: Queryable, stored: StoredEvent<E>[]): Promise<void> {
+    for (const projection of this.inlineProjections) {
+      await projection.apply(stored, tx, liveTables(this.schema, projection));
+    }
+  }
+
+  private decode(row: EventRow): StoredEvent<E> {
+    const payload = new Uint8Array(row.payload);
+    return {
+      position: Number(row.position),
+      transactionId: row.transaction_id,
+      workspaceId: row.workspace_id,
+      streamId: row.stream_id,
+      streamVersion: Number(row.stream_version),
+      schemaVersion: row.schema_version,
+      eventType: row.event_type,
+      event: this.codec.decode(row.event_type, payload),
+      payload,
+      metadata: row.metadata,
+    };
+  }
+}

@@ -1,0 +1,33 @@
+/** Who and what caused an event; stored with it and carried on the bus. */
+export interface EventMetadata {
+  actor: string;
+  correlationId: string;
+  causationId?: string;
+  requestId?: string;
+  /** Unix epoch milliseconds at which the command was accepted. */
+  occurredAt: number;
+  idempotencyKey?: string;
+}
+
+/** An event as read back from a log, decoded. */
+export interface StoredEvent<E> {
+  position: number;
+  transactionId: string;
+  workspaceId: string;
+  streamId: string;
+  streamVersion: number;
+  schemaVersion: number;
+  eventType: string;
+  event: E;
+  /** The protobuf-encoded payload, as stored. */
+  payload: Uint8Array;
+  metadata: EventMetadata;
+}
+
+/** A place in a log in commit order: (transaction id, position). */
+export interface LogCursor {
+  transactionId: string;
+  position: number;
+}
+
+export const logStart: LogCursor = { transactionId: '0', position: 0 };
