@@ -1,0 +1,68 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eventBusContract } from './event-bus.contract';
+import type { DeliveredRecord } from './event-bus.port';
+import { InProcessEventBus } from './in-process-event.bus';
+
+eventBusContract('in-process', {
+  createBus: async () => new InProcessEventBus({ retryBackoffMs: 10 }),
+  deliveryTimeoutMs: 2000,
+  testTimeoutMs: 5000,
+});
+
+describe('InProcessEventBus', () => {
+  const value = new Uint8Array([1]);
+
+  it('hands the partitions of a member that leaves to the other members', async () => {
+    const bus = new InProcessEventBus();
+    await bus.ensureTopics(['t'], 2);
+    const first: DeliveredRecord[] = [];
+    const second: DeliveredRecord[] = [];
+    const leaving = await bus.subscribe({ groupId: 'g', topics: ['t'] }, async (record) => void first.push(record));
+    await bus.subscribe({ groupId: 'g', topics: ['t'] }, async (record) => void second.push(record));
+
+    await leaving.close();
+    await bus.publish(Array.from({ length: 10 }, (_, index) => ({ topic: 't', key: `k${index}`, value })));
+    await sleep(20);
+
+    expect(first).toEqual([]);
+    expect(new Set(second.map((record) => record.partition))).toEqual(new Set([0, 1]));
+    await bus.close();
+  });
+
+  it('closes a subscription only after the handler in flight has finished', async () => {
+    const bus = new InProcessEventBus();
+    await bus.ensureTopics(['t'], 1);
+    let finished = false;
+    const subscription = await bus.subscribe({ groupId: 'g', topics: ['t'] }, async () => {
+      await sleep(50);
+      finished = true;
+    });
+    await bus.publish([{ topic: 't', key: 'k', value }]);
+    await sleep(5);
+
+    await subscription.close();
+    expect(finished).toBe(true);
+    await bus.close();
+  });
+
+  it('keeps what was published even if the caller reuses its buffer', async () => {
+    const bus = new InProcessEventBus();
+    await bus.ensureTopics(['t'], 1);
+    const buffer = new Uint8Array([1, 2]);
+    await bus.publish([{ topic: 't', key: 'k', value: buffer }]);
+    buffer[0] = 9;
+    const seen: DeliveredRecord[] = [];
+    await bus.subscribe({ groupId: 'g', topics: ['t'], fromBeginning: true }, async (record) => void seen.push(record));
+    await sleep(5);
+
+    expect(Array.from(seen[0].value)).toEqual([1, 2]);
+    await bus.close();
+  });
+
+  it('rejects a subscription to a topic that was not created, and use after close', async () => {
+    const bus = new InProcessEventBus();
+    await expect(bus.subscribe({ groupId: 'g', topics: ['nope'] }, async () => undefined)).rejects.toThrow(/ensureTopics/);
+    await bus.close();
+    await expect(bus.ensureTopics(['t'], 1)).rejects.toThrow(/closed/);
+  });
+});
