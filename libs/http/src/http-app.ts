@@ -1,0 +1,35 @@
+import { MlflowErrorFilter, toMlflowError } from '@chronicle/mlflow-wire';
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import express from 'express';
+import { Logger } from 'nestjs-pino';
+
+// The artifact proxy streams raw bodies of any content type; nothing may parse them first.
+const isArtifactUpload = (req: Request) => req.method === 'PUT' && /^\/(ajax-)?api\/2\.0\/mlflow-artifacts\/artifacts\//.test(req.path);
+const isApi = (req: Request) => /^\/(ajax-)?api\//.test(req.path);
+const json = express.json({ limit: '64mb', strict: false });
+
+/** MLflow rejects POST/PUT bodies that are not declared JSON (mlflow/server/validation.py). */
+function mlflowBodies(req: Request, res: Response, next: NextFunction): void {
+  if (isArtifactUpload(req)) return next();
+  if (isApi(req) && (req.method === 'POST' || req.method === 'PUT') && !req.is('application/json') && Number(req.headers['content-length'] ?? 0) > 0) {
+    res.status(400).json({ error_code: 'INVALID_PARAMETER_VALUE', message: "Bad Request. Content-Type must be one of ['application/json']." });
+    return;
+  }
+  json(req, res, (error?: unknown) => {
+    if (!error) return next();
+    const { status, body } = toMlflowError(error);
+    res.status(status).json(body);
+  });
+}
+
+/** Builds the HTTP application of a module: JSON logs with request ids, MLflow bodies and errors. */
+export async function createHttpApp(module: Type<unknown>): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.use(mlflowBodies);
+  app.useGlobalFilters(new MlflowErrorFilter());
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,2 @@
+export { createHttpApp } from './http-app';
+export { loggingModule } from './logging.module';

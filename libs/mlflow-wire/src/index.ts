@@ -1,0 +1,2 @@
+export { MlflowErrorFilter, toMlflowError } from './mlflow-error.filter';
+export { parseMessage, wire } from './mlflow-request';

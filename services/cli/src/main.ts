@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { ConfigError } from '@chronicle/config';
+import { Command } from 'commander';
+import { runServer } from './server.command';
+
+const program = new Command('chronicle')
+  .description('Chronicle: event-sourced ML and GenAI lifecycle platform that speaks MLflow\'s REST API')
+  .showHelpAfterError();
+
+program
+  .command('server')
+  .description('Run all of Chronicle in one process (embedded Postgres unless CHRONICLE_DATABASE_URL is set)')
+  .option('--host <host>', 'address to listen on (env CHRONICLE_HOST)', undefined)
+  .option('--port <port>', 'port to listen on (env CHRONICLE_PORT, default 5000)', undefined)
+  .option('--data-dir <dir>', 'where embedded Postgres and local artifacts live (env CHRONICLE_DATA_DIR, default .chronicle)', undefined)
+  .action(runServer);
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
+  process.exit(1);
+});

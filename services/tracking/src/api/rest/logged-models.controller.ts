@@ -1,0 +1,116 @@
+import { NotFound } from '@chronicle/errors';
+import { parseMessage, wire } from '@chronicle/mlflow-wire';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { z } from 'zod';
+import type { CommandContext } from '../../commands/command-context';
+import { LoggedModelCommandsHandler } from '../../commands/logged-model-commands.handler';
+import { loggedModelStatuses } from '../../domain/logged-model/logged-model.decider';
+import { LoggedModelsRepository } from '../../repositories/logged-models.repository';
+import { decodePageToken, encodePageToken } from '../../search/page-token';
+import { loggedModelJson } from './mlflow-json';
+import { RequestContext } from './request-context.decorator';
+
+const keyValues = wire.keyValues();
+// The client's search_logged_models filters by name (register_model); other attributes are exact matches.
+const filterClause = /^\s*(?:attributes\.)?(name|model_id|model_type|status|source_run_id)\s*=\s*(['"])(.*)\2\s*$/;
+
+@Controller(['api/2.0/mlflow/logged-models', 'ajax-api/2.0/mlflow/logged-models'])
+export class LoggedModelsController {
+  constructor(
+    private readonly commands: LoggedModelCommandsHandler,
+    private readonly models: LoggedModelsRepository,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  async create(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const input = parseMessage(
+      z.object({
+        experiment_id: wire.id(),
+        name: wire.text().optional(),
+        model_type: wire.text().optional(),
+        source_run_id: wire.text().optional(),
+        params: keyValues,
+        tags: keyValues,
+      }),
+      body,
+    );
+    const modelId = await this.commands.create(ctx, {
+      experimentId: input.experiment_id,
+      name: input.name,
+      modelType: input.model_type,
+      sourceRunId: input.source_run_id,
+      params: input.params,
+      tags: input.tags,
+    });
+    return { model: await this.load(ctx, modelId) };
+  }
+
+  @Post('search')
+  @HttpCode(200)
+  async search(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const input = parseMessage(
+      z.object({ experiment_ids: wire.list(z.string()), filter: wire.text().optional(), max_results: wire.int().default(100), page_token: wire.text().optional() }),
+      body,
+    );
+    const conditions = (input.filter ?? '')
+      .split(/\s+AND\s+/i)
+      .filter((clause) => clause.trim() !== '')
+      .map((clause) => {
+        const match = filterClause.exec(clause);
+        if (!match) parseMessage(z.object({ filter: z.never() }), { filter: input.filter });
+        return { column: match![1] as 'name', value: match![3] };
+      });
+    const offset = decodePageToken(input.page_token);
+    const rows = await this.models.search(ctx.workspaceId, input.experiment_ids, conditions, offset, input.max_results + 1);
+    return {
+      models: rows.slice(0, input.max_results).map(loggedModelJson),
+      ...(rows.length > input.max_results ? { next_page_token: encodePageToken(offset + input.max_results) } : {}),
+    };
+  }
+
+  @Get(':modelId')
+  async get(@RequestContext() ctx: CommandContext, @Param('modelId') modelId: string) {
+    return { model: await this.load(ctx, modelId) };
+  }
+
+  @Patch(':modelId')
+  async finalize(@RequestContext() ctx: CommandContext, @Param('modelId') modelId: string, @Body() body: unknown) {
+    const { status } = parseMessage(z.object({ status: z.enum(loggedModelStatuses) }), body);
+    await this.commands.finalize(ctx, modelId, status);
+    return { model: await this.load(ctx, modelId) };
+  }
+
+  @Delete(':modelId')
+  async delete(@RequestContext() ctx: CommandContext, @Param('modelId') modelId: string) {
+    await this.commands.delete(ctx, modelId);
+    return {};
+  }
+
+  @Patch(':modelId/tags')
+  async setTags(@RequestContext() ctx: CommandContext, @Param('modelId') modelId: string, @Body() body: unknown) {
+    const { tags } = parseMessage(z.object({ tags: keyValues }), body);
+    await this.commands.setTags(ctx, modelId, tags);
+    return { model: await this.load(ctx, modelId) };
+  }
+
+  @Delete(':modelId/tags/:key')
+  async deleteTag(@RequestContext() ctx: CommandContext, @Param('modelId') modelId: string, @Param('key') key: string) {
+    await this.commands.deleteTag(ctx, modelId, key);
+    return {};
+  }
+
+  @Post(':modelId/params')
+  @HttpCode(200)
+  async logParams(@RequestContext() ctx: CommandContext, @Param('modelId') modelId: string, @Body() body: unknown) {
+    const { params } = parseMessage(z.object({ params: keyValues }), body);
+    await this.commands.logParams(ctx, modelId, params);
+    return {};
+  }
+
+  private async load(ctx: CommandContext, modelId: string) {
+    const model = await this.models.get(ctx.workspaceId, modelId);
+    if (!model) throw new NotFound(`Logged model with ID '${modelId}' not found.`);
+    return loggedModelJson(model);
+  }
+}

@@ -1,0 +1,80 @@
+import type { ExperimentView, LoggedModelView, MetricView, RunView } from '../../repositories/read-models';
+
+// MLflow's JSON: snake_case names, int64 as numbers, enums by name, unset fields omitted,
+// non-finite doubles as "NaN" / "Infinity" / "-Infinity".
+export function jsonDouble(value: number): number | string {
+  if (Number.isFinite(value)) return value;
+  if (Number.isNaN(value)) return 'NaN';
+  return value > 0 ? 'Infinity' : '-Infinity';
+}
+
+export function experimentJson(e: ExperimentView) {
+  return {
+    experiment_id: e.experimentId,
+    name: e.name,
+    artifact_location: e.artifactLocation,
+    lifecycle_stage: e.lifecycleStage,
+    last_update_time: e.lastUpdateTime,
+    creation_time: e.creationTime,
+    tags: e.tags,
+  };
+}
+
+export function metricJson(m: MetricView) {
+  return { key: m.key, value: jsonDouble(m.value), timestamp: m.timestamp, step: m.step, ...(m.runId ? { run_id: m.runId } : {}) };
+}
+
+export function runInfoJson(info: RunView['info']) {
+  return {
+    run_id: info.runId,
+    run_uuid: info.runId,
+    run_name: info.runName,
+    experiment_id: info.experimentId,
+    user_id: info.userId,
+    status: info.status,
+    start_time: info.startTime,
+    ...(info.endTime !== null ? { end_time: info.endTime } : {}),
+    artifact_uri: info.artifactUri,
+    lifecycle_stage: info.lifecycleStage,
+  };
+}
+
+export function runJson(run: RunView) {
+  return {
+    info: runInfoJson(run.info),
+    data: { metrics: run.data.metrics.map(metricJson), params: run.data.params, tags: run.data.tags },
+    inputs: {
+      dataset_inputs: run.inputs.datasetInputs.map((d) => ({
+        tags: d.tags,
+        dataset: {
+          name: d.dataset.name,
+          digest: d.dataset.digest,
+          source_type: d.dataset.sourceType,
+          source: d.dataset.source,
+          ...(d.dataset.schema ? { schema: d.dataset.schema } : {}),
+          ...(d.dataset.profile ? { profile: d.dataset.profile } : {}),
+        },
+      })),
+      model_inputs: run.inputs.modelInputs.map((m) => ({ model_id: m.modelId })),
+    },
+    outputs: { model_outputs: run.outputs.modelOutputs.map((m) => ({ model_id: m.modelId, step: m.step })) },
+  };
+}
+
+export function loggedModelJson(m: LoggedModelView) {
+  return {
+    info: {
+      model_id: m.modelId,
+      experiment_id: m.experimentId,
+      name: m.name,
+      creation_timestamp_ms: m.creationTime,
+      last_updated_timestamp_ms: m.lastUpdatedTime,
+      artifact_uri: m.artifactUri,
+      status: m.status,
+      ...(m.modelType ? { model_type: m.modelType } : {}),
+      ...(m.sourceRunId ? { source_run_id: m.sourceRunId } : {}),
+      tags: m.tags,
+    },
+    data: { params: m.params, metrics: [] },
+  };
+}

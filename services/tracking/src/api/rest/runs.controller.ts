@@ -1,0 +1,233 @@
+import { InvalidArgument, NotFound } from '@chronicle/errors';
+import { parseMessage, wire } from '@chronicle/mlflow-wire';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { z } from 'zod';
+import type { CommandContext } from '../../commands/command-context';
+import { RunCommandsHandler } from '../../commands/run-commands.handler';
+import { runStatuses } from '../../domain/tracking-event';
+import { RunSearch } from '../../queries/run-search.query';
+import { RunsRepository } from '../../repositories/runs.repository';
+import { runInfoJson, runJson } from './mlflow-json';
+import { RequestContext } from './request-context.decorator';
+import { lifecycleStagesOf, viewType } from './view-type';
+
+const withRun = <T extends z.ZodRawShape>(shape: T) => z.object({ run_id: wire.text().optional(), run_uuid: wire.text().optional(), ...shape });
+const metricPoint = z.object({
+  key: wire.id(),
+  value: wire.double(),
+  timestamp: wire.int(),
+  step: wire.int().default(0),
+  model_id: wire.text().optional(),
+  dataset_name: wire.text().optional(),
+  dataset_digest: wire.text().optional(),
+});
+const keyValue = z.object({ key: wire.id(), value: wire.text().nullish().transform((v) => v ?? '') });
+const status = z.enum(runStatuses);
+const datasetInput = z.object({
+  tags: wire.keyValues(),
+  dataset: z.object({
+    name: wire.id(),
+    digest: wire.id(),
+    source_type: wire.id(),
+    source: wire.id(),
+    schema: wire.text().default(''),
+    profile: wire.text().default(''),
+  }),
+});
+
+const toPoint = (m: z.infer<typeof metricPoint>) => ({
+  key: m.key,
+  value: m.value,
+  timestamp: m.timestamp,
+  step: m.step,
+  modelId: m.model_id ?? '',
+  datasetName: m.dataset_name ?? '',
+  datasetDigest: m.dataset_digest ?? '',
+});
+
+// The client sends run_uuid (deprecated) beside run_id; either names the run.
+function runIdOf(source: unknown): string {
+  const { run_id, run_uuid } = (source ?? {}) as { run_id?: unknown; run_uuid?: unknown };
+  const runId = run_id || run_uuid;
+  if (typeof runId !== 'string' || runId === '') return parseMessage(z.object({ run_id: wire.id() }), {}).run_id;
+  return runId;
+}
+
+@Controller(['api/2.0/mlflow/runs', 'ajax-api/2.0/mlflow/runs'])
+export class RunsController {
+  constructor(
+    private readonly commands: RunCommandsHandler,
+    private readonly runs: RunsRepository,
+    private readonly search: RunSearch,
+  ) {}
+
+  @Post('create')
+  @HttpCode(200)
+  async create(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const input = parseMessage(
+      z.object({
+        experiment_id: wire.text().default('0'),
+        user_id: wire.text().optional(),
+        run_name: wire.text().optional(),
+        start_time: wire.int().optional(),
+        tags: wire.keyValues(),
+      }),
+      body,
+    );
+    const runId = await this.commands.create(ctx, {
+      experimentId: input.experiment_id || '0',
+      runName: input.run_name,
+      userId: input.user_id,
+      startTime: input.start_time,
+      tags: input.tags,
+    });
+    return { run: runJson((await this.runs.get(ctx.workspaceId, runId))!) };
+  }
+
+  @Get('get')
+  async get(@RequestContext() ctx: CommandContext, @Query() query: unknown) {
+    const runId = runIdOf(query);
+    const run = await this.runs.get(ctx.workspaceId, runId);
+    if (!run) throw new NotFound(`Run with id=${runId} not found`);
+    return { run: runJson(run) };
+  }
+
+  @Post('update')
+  @HttpCode(200)
+  async update(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const runId = runIdOf(body);
+    const input = parseMessage(withRun({ status: status.optional(), end_time: wire.int().optional(), run_name: wire.text().optional() }), body);
+    await this.commands.update(ctx, runId, { status: input.status, endTime: input.end_time, runName: input.run_name });
+    return { run_info: runInfoJson((await this.runs.get(ctx.workspaceId, runId))!.info) };
+  }
+
+  @Post('delete')
+  @HttpCode(200)
+  async delete(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    await this.commands.delete(ctx, runIdOf(body));
+    return {};
+  }
+
+  @Post('restore')
+  @HttpCode(200)
+  async restore(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    await this.commands.restore(ctx, runIdOf(body));
+    return {};
+  }
+
+  @Post('log-metric')
+  @HttpCode(200)
+  async logMetric(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const runId = runIdOf(body);
+    const point = parseMessage(metricPoint, body);
+    await this.commands.logBatch(ctx, runId, { metrics: [toPoint(point)] });
+    return {};
+  }
+
+  @Post('log-parameter')
+  @HttpCode(200)
+  async logParam(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const runId = runIdOf(body);
+    const param = parseMessage(keyValue, body);
+    await this.commands.logBatch(ctx, runId, { params: [param] });
+    return {};
+  }
+
+  @Post('set-tag')
+  @HttpCode(200)
+  async setTag(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const runId = runIdOf(body);
+    const tag = parseMessage(keyValue, body);
+    await this.commands.logBatch(ctx, runId, { tags: [tag] });
+    return {};
+  }
+
+  @Post('delete-tag')
+  @HttpCode(200)
+  async deleteTag(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const input = parseMessage(z.object({ run_id: wire.id(), key: wire.id() }), body);
+    await this.commands.deleteTag(ctx, input.run_id, input.key);
+    return {};
+  }
+
+  @Post('log-batch')
+  @HttpCode(200)
+  async logBatch(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const input = parseMessage(
+      z.object({ run_id: wire.id(), metrics: z.array(metricPoint).default([]), params: z.array(keyValue).default([]), tags: z.array(keyValue).default([]) }),
+      body,
+    );
+    const keys = new Map<string, string>();
+    for (const p of input.params) {
+      if (keys.has(p.key) && keys.get(p.key) !== p.value) {
+        throw new InvalidArgument(`Duplicate parameter keys have been submitted: ['${p.key}'].`);
+      }
+      keys.set(p.key, p.value);
+    }
+    await this.commands.logBatch(ctx, input.run_id, { metrics: input.metrics.map(toPoint), params: input.params, tags: input.tags });
+    return {};
+  }
+
+  @Post('log-inputs')
+  @HttpCode(200)
+  async logInputs(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const input = parseMessage(
+      z.object({ run_id: wire.id(), datasets: z.array(datasetInput).default([]), models: z.array(z.object({ model_id: wire.id() })).default([]) }),
+      body,
+    );
+    const datasets = input.datasets.map((d) => ({
+      tags: d.tags,
+      dataset: {
+        name: d.dataset.name,
+        digest: d.dataset.digest,
+        sourceType: d.dataset.source_type,
+        source: d.dataset.source,
+        schema: d.dataset.schema,
+        profile: d.dataset.profile,
+      },
+    }));
+    await this.commands.logInputs(ctx, input.run_id, datasets, input.models.map((m) => m.model_id));
+    return {};
+  }
+
+  @Post('outputs')
+  @HttpCode(200)
+  async logOutputs(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const input = parseMessage(z.object({ run_id: wire.id(), models: z.array(z.object({ model_id: wire.id(), step: wire.int().default(0) })) }), body);
+    await this.commands.logOutputs(ctx, input.run_id, input.models.map((m) => ({ modelId: m.model_id, step: m.step })));
+    return {};
+  }
+
+  @Post('log-model')
+  @HttpCode(200)
+  async logModel(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const input = parseMessage(z.object({ run_id: wire.id(), model_json: wire.id() }), body);
+    await this.commands.logLegacyModel(ctx, input.run_id, input.model_json);
+    return {};
+  }
+
+  @Post('search')
+  @HttpCode(200)
+  async searchRuns(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
+    const input = parseMessage(
+      z.object({
+        experiment_ids: wire.list(z.string()),
+        filter: wire.text().optional(),
+        run_view_type: viewType,
+        max_results: wire.int().default(1000),
+        order_by: wire.list(z.string()),
+        page_token: wire.text().optional(),
+      }),
+      body,
+    );
+    const page = await this.search.search(ctx.workspaceId, {
+      experimentIds: input.experiment_ids,
+      filter: input.filter,
+      lifecycleStages: lifecycleStagesOf(input.run_view_type),
+      maxResults: input.max_results,
+      orderBy: input.order_by,
+      pageToken: input.page_token,
+    });
+    return { runs: page.items.map(runJson), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
+  }
+}

@@ -1,0 +1,37 @@
+import type { Projection } from '@chronicle/eventstore';
+import type { TrackingEvent } from '../domain/tracking-event';
+
+type Table = 'metrics';
+
+/**
+ * Every metric point ever logged. MLflow keeps identical points once, so the primary key covers
+ * the whole point and a replayed batch inserts nothing.
+ */
+export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
+  name: 'metric-history',
+  version: 1,
+  tables: {
+    metrics: (t) => `CREATE TABLE ${t} (
+      workspace_id text NOT NULL,
+      run_id text NOT NULL,
+      key text NOT NULL,
+      step bigint NOT NULL,
+      timestamp bigint NOT NULL,
+      value double precision NOT NULL,
+      PRIMARY KEY (workspace_id, run_id, key, step, timestamp, value)
+    );
+    CREATE INDEX ON ${t} (workspace_id, run_id, key, timestamp, step)`,
+  },
+  async apply(events, tx, t) {
+    for (const { workspaceId, event } of events) {
+      if (event.type !== 'MetricsLogged') continue;
+      const points = event.data.metrics;
+      await tx.query(
+        `INSERT INTO ${t.metrics} (workspace_id, run_id, key, step, timestamp, value)
+         SELECT $1, $2, * FROM unnest($3::text[], $4::bigint[], $5::bigint[], $6::float8[])
+         ON CONFLICT DO NOTHING`,
+        [workspaceId, event.data.runId, points.map((p) => p.key), points.map((p) => p.step), points.map((p) => p.timestamp), points.map((p) => p.value)],
+      );
+    }
+  },
+};

@@ -1,0 +1,192 @@
+import type { Queryable } from '@chronicle/database';
+import type { Projection, TableNames } from '@chronicle/eventstore';
+import { runNameTag } from '../domain/run/run.decider';
+import type { Tag, TrackingEvent } from '../domain/tracking-event';
+
+type Table = 'runs' | 'run_params' | 'run_tags' | 'latest_metrics' | 'run_dataset_inputs' | 'run_model_links';
+type Tables = TableNames<Table>;
+
+/**
+ * Runs with their params, tags, latest metric values and inputs/outputs: everything
+ * runs/get and runs/search return, keyed for search by (workspace, run, key).
+ */
+export const runsProjection: Projection<TrackingEvent, Table> = {
+  name: 'runs',
+  version: 1,
+  tables: {
+    runs: (t) => `CREATE TABLE ${t} (
+      workspace_id text NOT NULL,
+      run_id text NOT NULL,
+      experiment_id text NOT NULL,
+      run_name text NOT NULL,
+      user_id text NOT NULL,
+      status text NOT NULL,
+      start_time bigint NOT NULL,
+      end_time bigint,
+      artifact_uri text NOT NULL,
+      lifecycle_stage text NOT NULL,
+      -- set when the run itself was deleted, so restoring its experiment leaves it deleted
+      deleted_time bigint,
+      PRIMARY KEY (workspace_id, run_id)
+    );
+    CREATE INDEX ON ${t} (workspace_id, experiment_id, start_time DESC, run_id)`,
+    run_params: (t) => `CREATE TABLE ${t} (
+      workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL, value text NOT NULL,
+      PRIMARY KEY (workspace_id, run_id, key)
+    );
+    CREATE INDEX ON ${t} (workspace_id, key, value)`,
+    run_tags: (t) => `CREATE TABLE ${t} (
+      workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL, value text NOT NULL,
+      PRIMARY KEY (workspace_id, run_id, key)
+    )`,
+    latest_metrics: (t) => `CREATE TABLE ${t} (
+      workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL,
+      value double precision NOT NULL, timestamp bigint NOT NULL, step bigint NOT NULL,
+      PRIMARY KEY (workspace_id, run_id, key)
+    );
+    CREATE INDEX ON ${t} (workspace_id, key, value)`,
+    run_dataset_inputs: (t) => `CREATE TABLE ${t} (
+      workspace_id text NOT NULL, run_id text NOT NULL,
+      dataset_name text NOT NULL, dataset_digest text NOT NULL, source_type text NOT NULL, source text NOT NULL,
+      schema text NOT NULL, profile text NOT NULL, context text, tags jsonb NOT NULL,
+      PRIMARY KEY (workspace_id, run_id, dataset_name, dataset_digest)
+    )`,
+    run_model_links: (t) => `CREATE TABLE ${t} (
+      workspace_id text NOT NULL, run_id text NOT NULL, direction text NOT NULL, model_id text NOT NULL, step bigint,
+      PRIMARY KEY (workspace_id, run_id, direction, model_id)
+    )`,
+  },
+  async apply(events, tx, t) {
+    for (const { workspaceId: ws, event } of events) {
+      switch (event.type) {
+        case 'RunCreated': {
+          const r = event.data;
+          await tx.query(
+            `INSERT INTO ${t.runs} (workspace_id, run_id, experiment_id, run_name, user_id, status, start_time, artifact_uri, lifecycle_stage)
+             VALUES ($1, $2, $3, $4, $5, 'RUNNING', $6, $7, 'active') ON CONFLICT DO NOTHING`,
+            [ws, r.runId, r.experimentId, r.runName, r.userId, r.startTime, r.artifactUri],
+          );
+          await upsertTags(tx, t, ws, r.runId, r.tags);
+          break;
+        }
+        case 'RunUpdated': {
+          const u = event.data;
+          await tx.query(
+            `UPDATE ${t.runs} SET status = coalesce(nullif($3, ''), status), end_time = coalesce($4, end_time),
+               run_name = coalesce(nullif($5, ''), run_name)
+             WHERE workspace_id = $1 AND run_id = $2`,
+            [ws, u.runId, u.status, u.endTime ?? null, u.runName],
+          );
+          if (u.runName) await upsertTags(tx, t, ws, u.runId, [{ key: runNameTag, value: u.runName }]);
+          break;
+        }
+        case 'RunDeleted':
+          await tx.query(`UPDATE ${t.runs} SET lifecycle_stage = 'deleted', deleted_time = $3 WHERE workspace_id = $1 AND run_id = $2`, [
+            ws,
+            event.data.runId,
+            event.data.time,
+          ]);
+          break;
+        case 'RunRestored':
+          await tx.query(`UPDATE ${t.runs} SET lifecycle_stage = 'active', deleted_time = NULL WHERE workspace_id = $1 AND run_id = $2`, [
+            ws,
+            event.data.runId,
+          ]);
+          break;
+        // MLflow cascades an experiment's lifecycle to its runs.
+        case 'ExperimentDeleted':
+          await tx.query(`UPDATE ${t.runs} SET lifecycle_stage = 'deleted' WHERE workspace_id = $1 AND experiment_id = $2`, [
+            ws,
+            event.data.experimentId,
+          ]);
+          break;
+        case 'ExperimentRestored':
+          await tx.query(
+            `UPDATE ${t.runs} SET lifecycle_stage = 'active' WHERE workspace_id = $1 AND experiment_id = $2 AND deleted_time IS NULL`,
+            [ws, event.data.experimentId],
+          );
+          break;
+        case 'ParamsLogged': {
+          const { runId, params } = event.data;
+          await tx.query(
+            `INSERT INTO ${t.run_params} (workspace_id, run_id, key, value)
+             SELECT $1, $2, * FROM unnest($3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+            [ws, runId, params.map((p) => p.key), params.map((p) => p.value)],
+          );
+          break;
+        }
+        case 'RunTagsSet':
+          await upsertTags(tx, t, ws, event.data.runId, event.data.tags);
+          break;
+        case 'RunTagDeleted':
+          await tx.query(`DELETE FROM ${t.run_tags} WHERE workspace_id = $1 AND run_id = $2 AND key = $3`, [ws, event.data.runId, event.data.key]);
+          break;
+        case 'MetricsLogged': {
+          const { runId, metrics } = event.data;
+          // Latest = max by (step, timestamp, value), as MLflow's SQL store decides it.
+          await tx.query(
+            `INSERT INTO ${t.latest_metrics} AS l (workspace_id, run_id, key, value, timestamp, step)
+             SELECT DISTINCT ON (key) $1, $2, key, value, timestamp, step
+             FROM unnest($3::text[], $4::float8[], $5::bigint[], $6::bigint[]) AS p(key, value, timestamp, step)
+             ORDER BY key, step DESC, timestamp DESC, value DESC
+             ON CONFLICT (workspace_id, run_id, key) DO UPDATE
+               SET value = EXCLUDED.value, timestamp = EXCLUDED.timestamp, step = EXCLUDED.step
+               WHERE (EXCLUDED.step, EXCLUDED.timestamp, EXCLUDED.value) > (l.step, l.timestamp, l.value)`,
+            [ws, runId, metrics.map((m) => m.key), metrics.map((m) => m.value), metrics.map((m) => m.timestamp), metrics.map((m) => m.step)],
+          );
+          break;
+        }
+        case 'RunInputsLogged': {
+          const { runId, datasets, modelIds } = event.data;
+          for (const input of datasets) {
+            const d = input.dataset;
+            if (!d) continue;
+            const context = input.tags.find((tag) => tag.key === 'mlflow.data.context')?.value ?? null;
+            await tx.query(
+              `INSERT INTO ${t.run_dataset_inputs} (workspace_id, run_id, dataset_name, dataset_digest, source_type, source, schema, profile, context, tags)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+              [ws, runId, d.name, d.digest, d.sourceType, d.source, d.schema, d.profile, context, JSON.stringify(input.tags)],
+            );
+          }
+          for (const modelId of modelIds) await linkModel(tx, t, ws, runId, 'input', modelId, null);
+          break;
+        }
+        case 'RunOutputsLogged':
+          for (const m of event.data.models) await linkModel(tx, t, ws, event.data.runId, 'output', m.modelId, m.step);
+          break;
+        case 'RunModelLogged': {
+          // MLflow 2 keeps logged model metadata as a JSON list in this run tag.
+          const [existing] = await tx.query<{ value: string }>(
+            `SELECT value FROM ${t.run_tags} WHERE workspace_id = $1 AND run_id = $2 AND key = 'mlflow.log-model.history'`,
+            [ws, event.data.runId],
+          );
+          const history = existing ? (JSON.parse(existing.value) as unknown[]) : [];
+          history.push(JSON.parse(event.data.modelJson));
+          await upsertTags(tx, t, ws, event.data.runId, [{ key: 'mlflow.log-model.history', value: JSON.stringify(history) }]);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  },
+};
+
+async function upsertTags(tx: Queryable, t: Tables, ws: string, runId: string, tags: Tag[]): Promise<void> {
+  if (tags.length === 0) return;
+  const last = new Map(tags.map((tag) => [tag.key, tag.value]));
+  await tx.query(
+    `INSERT INTO ${t.run_tags} (workspace_id, run_id, key, value) SELECT $1, $2, * FROM unnest($3::text[], $4::text[])
+     ON CONFLICT (workspace_id, run_id, key) DO UPDATE SET value = EXCLUDED.value`,
+    [ws, runId, [...last.keys()], [...last.values()]],
+  );
+  const name = last.get(runNameTag);
+  if (name !== undefined) await tx.query(`UPDATE ${t.runs} SET run_name = $3 WHERE workspace_id = $1 AND run_id = $2`, [ws, runId, name]);
+}
+
+function linkModel(tx: Queryable, t: Tables, ws: string, runId: string, direction: 'input' | 'output', modelId: string, step: number | null) {
+  return tx.query(
+    `INSERT INTO ${t.run_model_links} (workspace_id, run_id, direction, model_id, step) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+    [ws, runId, direction, modelId, step],
+  );
+}

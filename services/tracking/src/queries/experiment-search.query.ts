@@ -1,0 +1,43 @@
+import { InvalidArgument } from '@chronicle/errors';
+import { Injectable } from '@nestjs/common';
+import type { LifecycleStage } from '../domain/tracking-event';
+import { ExperimentsRepository } from '../repositories/experiments.repository';
+import type { ExperimentView } from '../repositories/read-models';
+import { compileExperimentSearch } from '../search/experiment-search.sql';
+import { parseOrderBy } from '../search/order-by.parser';
+import { decodePageToken, encodePageToken } from '../search/page-token';
+import { EXPERIMENT_SEARCH } from '../search/search-entities';
+import { parseSearchFilter } from '../search/search-filter.parser';
+import { trackingSchema } from '../tracking.schema';
+
+const maxExperimentSearchResults = 50000;
+
+/** MLflow's experiments/search; fetches one row more than asked so the page token is exact. */
+@Injectable()
+export class ExperimentSearch {
+  constructor(private readonly experiments: ExperimentsRepository) {}
+
+  async search(
+    workspaceId: string,
+    request: { filter?: string; orderBy: string[]; lifecycleStages: LifecycleStage[]; maxResults: number; pageToken?: string },
+  ): Promise<{ items: ExperimentView[]; nextPageToken?: string }> {
+    if (request.maxResults < 1 || request.maxResults > maxExperimentSearchResults) {
+      throw new InvalidArgument(
+        `Invalid value ${request.maxResults} for parameter 'max_results' supplied. It must be at most ${maxExperimentSearchResults}, and at least 1.`,
+      );
+    }
+    const offset = decodePageToken(request.pageToken);
+    const query = compileExperimentSearch({
+      schema: trackingSchema,
+      workspaceId,
+      lifecycleStages: request.lifecycleStages,
+      filter: parseSearchFilter(request.filter, EXPERIMENT_SEARCH),
+      orderBy: parseOrderBy(request.orderBy, EXPERIMENT_SEARCH),
+      limit: request.maxResults + 1,
+      offset,
+    });
+    const ids = await this.experiments.findIds(query);
+    const items = await this.experiments.getMany(workspaceId, ids.slice(0, request.maxResults));
+    return { items, nextPageToken: ids.length > request.maxResults ? encodePageToken(offset + request.maxResults) : undefined };
+  }
+}

@@ -1,0 +1,51 @@
+import { InvalidArgument } from '@chronicle/errors';
+import { Injectable } from '@nestjs/common';
+import type { LifecycleStage } from '../domain/tracking-event';
+import type { RunView } from '../repositories/read-models';
+import { RunsRepository } from '../repositories/runs.repository';
+import { parseOrderBy } from '../search/order-by.parser';
+import { decodePageToken, encodePageToken } from '../search/page-token';
+import { compileRunSearch } from '../search/run-search.sql';
+import { RUN_SEARCH } from '../search/search-entities';
+import { parseSearchFilter } from '../search/search-filter.parser';
+import { trackingSchema } from '../tracking.schema';
+
+export const maxRunSearchResults = 50000;
+
+export interface RunSearchRequest {
+  experimentIds: string[];
+  filter?: string;
+  orderBy: string[];
+  lifecycleStages: LifecycleStage[];
+  maxResults: number;
+  pageToken?: string;
+}
+
+/** MLflow's runs/search: filter and order compiled to one SQL query, then whole runs loaded for the page. */
+@Injectable()
+export class RunSearch {
+  constructor(private readonly runs: RunsRepository) {}
+
+  async search(workspaceId: string, request: RunSearchRequest): Promise<{ items: RunView[]; nextPageToken?: string }> {
+    if (request.maxResults < 1 || request.maxResults > maxRunSearchResults) {
+      throw new InvalidArgument(
+        `Invalid value ${request.maxResults} for parameter 'max_results' supplied. It must be at most ${maxRunSearchResults}, and at least 1.`,
+      );
+    }
+    const offset = decodePageToken(request.pageToken);
+    const query = compileRunSearch({
+      schema: trackingSchema,
+      workspaceId,
+      experimentIds: request.experimentIds,
+      lifecycleStages: request.lifecycleStages,
+      filter: parseSearchFilter(request.filter, RUN_SEARCH),
+      orderBy: parseOrderBy(request.orderBy, RUN_SEARCH),
+      limit: request.maxResults,
+      offset,
+    });
+    const ids = await this.runs.findIds(query);
+    const items = await this.runs.getMany(workspaceId, ids);
+    // MLflow hands out a token whenever the page is full, so the last page may be empty.
+    return { items, nextPageToken: ids.length === request.maxResults ? encodePageToken(offset + ids.length) : undefined };
+  }
+}

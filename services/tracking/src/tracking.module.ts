@@ -1,0 +1,49 @@
+import type { ArtifactStore } from '@chronicle/artifacts';
+import { Database } from '@chronicle/database';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ARTIFACT_STORE, ArtifactsController } from './api/rest/artifacts.controller';
+import { ExperimentsController } from './api/rest/experiments.controller';
+import { LoggedModelsController } from './api/rest/logged-models.controller';
+import { MetricsController } from './api/rest/metrics.controller';
+import { RunsController } from './api/rest/runs.controller';
+import { ExperimentCommandsHandler } from './commands/experiment-commands.handler';
+import { LoggedModelCommandsHandler } from './commands/logged-model-commands.handler';
+import { RunCommandsHandler } from './commands/run-commands.handler';
+import { ExperimentSearch } from './queries/experiment-search.query';
+import { RunSearch } from './queries/run-search.query';
+import { ExperimentsRepository } from './repositories/experiments.repository';
+import { LoggedModelsRepository } from './repositories/logged-models.repository';
+import { MetricsRepository } from './repositories/metrics.repository';
+import { RunsRepository } from './repositories/runs.repository';
+import { TrackingEventStore } from './tracking.event-store';
+
+export interface TrackingAdapters {
+  db: Database;
+  artifacts: ArtifactStore;
+}
+
+/** Experiment tracking: MLflow's experiments, runs, metrics, logged models and artifacts. */
+@Module({})
+export class TrackingModule {
+  static register(adapters: TrackingAdapters): DynamicModule {
+    return {
+      module: TrackingModule,
+      controllers: [ExperimentsController, RunsController, MetricsController, LoggedModelsController, ArtifactsController],
+      providers: [
+        { provide: Database, useValue: adapters.db },
+        { provide: ARTIFACT_STORE, useValue: adapters.artifacts },
+        { provide: TrackingEventStore, useFactory: (db: Database) => new TrackingEventStore(db), inject: [Database] },
+        ExperimentCommandsHandler,
+        RunCommandsHandler,
+        LoggedModelCommandsHandler,
+        ExperimentsRepository,
+        RunsRepository,
+        MetricsRepository,
+        LoggedModelsRepository,
+        ExperimentSearch,
+        RunSearch,
+      ],
+      exports: [TrackingEventStore],
+    };
+  }
+}
