@@ -1,0 +1,176 @@
+import { trackingEvents, type TrackingEvent } from '@chronicle/contracts';
+import type { Queryable } from '@chronicle/database';
+import { ConcurrencyError } from '@chronicle/errors';
+import { freshSchema, randomId, tagsSet, testMetadata, type FreshSchema } from '@chronicle/testing';
+import { EventStore } from './event-store';
+
+describe('EventStore (Postgres)', () => {
+  let fresh: FreshSchema;
+  let store: EventStore<TrackingEvent>;
+
+  beforeAll(async () => {
+    fresh = await freshSchema();
+    store = new EventStore(fresh.db, fresh.schema, trackingEvents);
+  });
+  afterAll(async () => {
+    await fresh?.drop();
+  });
+
+  /** Resolves once `count` callers have arrived, so both transactions are open before either appends. */
+  function barrier(count: number): () => Promise<void> {
+    let arrived = 0;
+    let release!: () => void;
+    const all = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      arrived += 1;
+      if (arrived === count) release();
+      return all;
+    };
+  }
+
+  describe('optimistic concurrency', () => {
+    it('lets exactly one of two concurrent appends at the same expected version win', async () => {
+      const workspaceId = randomId('ws');
+      const streamId = randomId('run');
+      await fresh.db.transaction((tx) =>
+        store.append(tx, { workspaceId, streamId, expectedVersion: 0, events: [tagsSet(streamId, 'base')], metadata: testMetadata() }),
+      );
+      const bothOpen = barrier(2);
+      const attempt = (writer: string) =>
+        fresh.db.transaction(async (tx) => {
+          await tx.query('SELECT 1');
+          await bothOpen();
+          return store.append(tx, {
+            workspaceId,
+            streamId,
+            expectedVersion: 1,
+            events: [tagsSet(streamId, `${writer}-1`), tagsSet(streamId, `${writer}-2`)],
+            metadata: testMetadata({ actor: writer }),
+          });
+        });
+
+      const outcomes = await Promise.allSettled([attempt('a'), attempt('b')]);
+
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(lost[0].reason).toBeInstanceOf(ConcurrencyError);
+      expect(lost[0].reason).toMatchObject({ streamId, expectedVersion: 1 });
+      const winner = outcomes[0].status === 'fulfilled' ? 'a' : 'b';
+      const events = await store.readStream(workspaceId, streamId);
+      expect(events.map((e) => [e.streamVersion, e.metadata.actor, e.event])).toEqual([
+        [1, 'test', tagsSet(streamId, 'base')],
+        [2, winner, tagsSet(streamId, `${winner}-1`)],
+        [3, winner, tagsSet(streamId, `${winner}-2`)],
+      ]);
+    });
+
+    it('rejects an append at a stale expected version and one creating an existing stream', async () => {
+      const workspaceId = randomId('ws');
+      const streamId = randomId('run');
+      const append = (expectedVersion: number, value: string) =>
+        fresh.db.transaction((tx) => store.append(tx, { workspaceId, streamId, expectedVersion, events: [tagsSet(streamId, value)], metadata: testMetadata() }));
+      await append(0, 'one');
+      await append(1, 'two');
+      await expect(append(0, 'again')).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(append(1, 'stale')).rejects.toBeInstanceOf(ConcurrencyError);
+      expect((await store.readStream(workspaceId, streamId)).map((e) => e.event)).toEqual([tagsSet(streamId, 'one'), tagsSet(streamId, 'two')]);
+    });
+  });
+
+  describe('append-only log', () => {
+    let workspaceId: string;
+    let streamId: string;
+
+    beforeEach(async () => {
+      workspaceId = randomId('ws');
+      streamId = randomId('run');
+      await fresh.db.transaction((tx) =>
+        store.append(tx, { workspaceId, streamId, expectedVersion: 0, events: [tagsSet(streamId, 'kept')], metadata: testMetadata() }),
+      );
+    });
+
+    afterEach(async () => {
+      // The row is untouched whatever was tried.
+      const events = await store.readStream(workspaceId, streamId);
+      expect(events.map((e) => e.event)).toEqual([tagsSet(streamId, 'kept')]);
+    });
+
+    const attempts: [string, (events: string) => string][] = [
+      ['UPDATE', (events) => `UPDATE ${events} SET event_type = 'x' WHERE workspace_id = $1`],
+      ['DELETE', (events) => `DELETE FROM ${events} WHERE workspace_id = $1`],
+      ['TRUNCATE', (events) => `TRUNCATE ${events}`],
+    ];
+    it.each(attempts)('refuses %s on the events table', async (op, sql) => {
+      const text = sql(`${fresh.schema}.events`);
+      const run = (q: Queryable) => q.query(text, op === 'TRUNCATE' ? [] : [workspaceId]);
+      await expect(fresh.db.transaction(run)).rejects.toThrow(`the event log is append-only: ${op} is not allowed`);
+    });
+  });
+
+  describe('idempotent commands', () => {
+    interface Count {
+      events: number;
+    }
+    const decider = { initialState: { events: 0 } as Count, evolve: (state: Count) => ({ events: state.events + 1 }) };
+
+    function command(workspaceId: string, streamId: string, key: string, value: string) {
+      return {
+        workspaceId,
+        streamId,
+        metadata: testMetadata({ idempotencyKey: key }),
+        decider,
+        decide: () => [tagsSet(streamId, value)],
+        result: (state: Count) => ({ events: state.events, value }),
+      };
+    }
+
+    it('replays the first result for a repeated idempotency key and appends nothing', async () => {
+      const workspaceId = randomId('ws');
+      const streamId = randomId('run');
+      const key = randomId('key');
+
+      const first = await store.execute(command(workspaceId, streamId, key, 'first'));
+      const second = await store.execute(command(workspaceId, streamId, key, 'second'));
+
+      expect(first).toEqual({ result: { events: 1, value: 'first' }, position: expect.any(Number), replayed: false });
+      expect(second).toEqual({ result: first.result, position: first.position, replayed: true });
+      const events = await store.readStream(workspaceId, streamId);
+      expect(events.map((e) => e.event)).toEqual([tagsSet(streamId, 'first')]);
+      expect(events[0].position).toBe(first.position);
+
+      // Another key still runs the command.
+      const third = await store.execute(command(workspaceId, streamId, randomId('key'), 'third'));
+      expect(third).toMatchObject({ result: { events: 2, value: 'third' }, replayed: false });
+    });
+
+    it('appends once for two concurrent executes with the same key', async () => {
+      const workspaceId = randomId('ws');
+      const streamId = randomId('run');
+      const key = randomId('key');
+
+      const results = await Promise.all([
+        store.execute(command(workspaceId, streamId, key, 'a')),
+        store.execute(command(workspaceId, streamId, key, 'b')),
+      ]);
+
+      expect(results.map((r) => r.replayed).sort()).toEqual([false, true]);
+      const original = results.find((r) => !r.replayed)!;
+      const replay = results.find((r) => r.replayed)!;
+      expect(replay.result).toEqual(original.result);
+      expect(replay.position).toBe(original.position);
+      const events = await store.readStream(workspaceId, streamId);
+      expect(events).toHaveLength(1);
+      expect(events[0].event).toEqual(tagsSet(streamId, original.result.value));
+    });
+
+    it('keeps idempotency keys per workspace', async () => {
+      const key = randomId('key');
+      const streamId = randomId('run');
+      const a = await store.execute(command(randomId('ws'), streamId, key, 'a'));
+      const b = await store.execute(command(randomId('ws'), streamId, key, 'b'));
+      expect([a.replayed, b.replayed]).toEqual([false, false]);
+    });
+  });
+});
