@@ -4,6 +4,8 @@ import { ConcurrencyError } from '@chronicle/errors';
 import { freshSchema, randomId, tagsSet, testMetadata, type FreshSchema } from '@chronicle/testing';
 import { EventStore } from './event-store';
 
+jest.setTimeout(60_000);
+
 describe('EventStore (Postgres)', () => {
   let fresh: FreshSchema;
   let store: EventStore<TrackingEvent>;
