@@ -102,6 +102,14 @@ export function describeArtifactStoreContract(makeStore: () => Promise<ArtifactS
       expect(await readText((await store.get(`${dir}/a/b.txt`)).body)).toBe('same');
     });
 
+    it('keeps names with spaces, accents, plus and percent signs intact', async () => {
+      const name = 'naïve model + 100%.txt';
+      await put(`${dir}/with space/${name}`, 'odd');
+
+      expect(await readText((await store.get(`${dir}/with space/${name}`)).body)).toBe('odd');
+      expect(await store.list(`${dir}/with space`)).toEqual([{ path: name, isDir: false, size: 3 }]);
+    });
+
     it('keeps a file invisible until its upload has finished', async () => {
       const body = new PassThrough();
       const uploading = store.put(`${dir}/slow.txt`, body);
@@ -115,7 +123,8 @@ export function describeArtifactStoreContract(makeStore: () => Promise<ArtifactS
     });
 
     it('leaves nothing behind when the body stream fails midway', async () => {
-      const upload = randomStream(8 * 1024 * 1024, 6 * 1024 * 1024);
+      // Fails after two S3 parts of 5 MiB, so a multipart upload has begun and must be aborted.
+      const upload = randomStream(12 * 1024 * 1024, 11 * 1024 * 1024);
 
       await expect(store.put(`${dir}/broken.bin`, upload.body)).rejects.toThrow('client went away');
       await expect(store.get(`${dir}/broken.bin`)).rejects.toBeInstanceOf(NotFound);

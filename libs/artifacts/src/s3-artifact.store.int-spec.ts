@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Client } from 'minio';
 import { z } from 'zod';
 import { infraDefaults, loadConfig } from '@chronicle/config';
 import { NotFound } from '@chronicle/errors';
-import { describeArtifactStoreContract, sha256Of } from './artifact-store.contract';
+import { describeArtifactStoreContract, randomStream, sha256Of } from './artifact-store.contract';
 import { S3ArtifactStore, type S3ArtifactStoreOptions } from './s3-artifact.store';
 
 const env = loadConfig(
@@ -84,6 +85,27 @@ describe('S3ArtifactStore (S3Proxy)', () => {
       await store.multipart.abort(key, uploadId);
     });
   });
+
+  it('aborts its multipart upload when the body stream fails, leaving no parts behind', async () => {
+    const store = await newStore();
+    const prefix = `failed-${randomUUID()}`;
+
+    await expect(store.put(`${prefix}/x.bin`, randomStream(12 * 1024 * 1024, 11 * 1024 * 1024).body)).rejects.toThrow('client went away');
+
+    const endpoint = new URL(options.endpoint);
+    const client = new Client({
+      endPoint: endpoint.hostname,
+      port: Number(endpoint.port),
+      useSSL: endpoint.protocol === 'https:',
+      accessKey: options.accessKey,
+      secretKey: options.secretKey,
+      region: 'us-east-1',
+      pathStyle: true,
+    });
+    const pending: unknown[] = [];
+    for await (const upload of client.listIncompleteUploads(options.bucket, prefix, true)) pending.push(upload);
+    expect(pending).toEqual([]);
+  }, 60_000);
 
   it('is refused by the server with a wrong secret key', async () => {
     const impostor = new S3ArtifactStore({ ...options, secretKey: 'not-the-secret' });

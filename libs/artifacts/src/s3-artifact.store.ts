@@ -88,7 +88,7 @@ export class S3ArtifactStore implements ArtifactStore {
       if (item.prefix !== undefined) {
         entries.push({ path: item.prefix.slice(dir.length, -1), isDir: true });
       } else if (item.name !== dir) {
-        // (an object named exactly `dir/` is a directory marker some tools create; skip it)
+        // An object named exactly `dir/` is a directory marker some S3 tools create, not a child.
         entries.push({ path: item.name.slice(dir.length), isDir: false, size: item.size });
       }
     }
