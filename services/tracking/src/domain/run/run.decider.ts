@@ -67,7 +67,7 @@ function decide(command: RunCommand, state: RunState): TrackingEvent[] {
       return logBatch(command, state);
     case 'DeleteRunTag':
       assertActive(command, state);
-      if (!state.tagKeys.includes(command.key)) throw new InvalidArgument(`No tag with name: ${command.key} in run with id ${runId}`);
+      if (!state.tagKeys.includes(command.key)) throw new NotFound(`No tag with name: ${command.key} in run with id ${runId}`);
       return [{ type: 'RunTagDeleted', data: { runId, key: command.key } }];
     case 'LogInputs':
       assertActive(command, state);
