@@ -89,8 +89,7 @@ export function eventBusContract(adapter: string, options: EventBusContractOptio
       await bus.ensureTopics([topic], 2);
       const first: Received[] = [];
       const second: Received[] = [];
-      await subscribe(topic, freshName('group'), collect(first));
-      await subscribe(topic, freshName('group'), collect(second));
+      await Promise.all([subscribe(topic, freshName('group'), collect(first)), subscribe(topic, freshName('group'), collect(second))]);
 
       await bus.publish(Array.from({ length: 20 }, (_, seq) => record(topic, `key-${seq % 4}`, seq)));
       await waitFor('both groups', () => first.length >= 20 && second.length >= 20);
@@ -139,6 +138,30 @@ export function eventBusContract(adapter: string, options: EventBusContractOptio
       expect(attempts[4].offset).toBe(attempts[3].offset);
     }, testTimeoutMs);
 
+    it('holds back only the partition of a record that keeps failing', async () => {
+      const topic = freshName('stuck');
+      await bus.ensureTopics([topic], 2);
+      const attempts: Received[] = [];
+      let release = false;
+      await subscribe(topic, freshName('group'), async (delivered) => {
+        const entry = received(delivered);
+        attempts.push(entry);
+        if (entry.key === 'stuck' && !release) throw new Error('not yet');
+      });
+
+      await bus.publish([record(topic, 'stuck', 0), ...Array.from({ length: 20 }, (_, index) => record(topic, `other-${index}`, index + 1))]);
+      const stuckTries = () => attempts.filter((entry) => entry.key === 'stuck');
+      await waitFor('three tries and another partition', () => stuckTries().length >= 3 && attempts.some((entry) => entry.key !== 'stuck'));
+      const stuckPartition = stuckTries()[0].partition;
+      expect(attempts.filter((entry) => entry.key !== 'stuck' && entry.partition === stuckPartition)).toEqual([]);
+      expect(new Set(stuckTries().map((entry) => entry.offset)).size).toBe(1);
+
+      release = true;
+      await waitFor('every record', () => new Set(attempts.map((entry) => entry.seq)).size === 21);
+      const onStuckPartition = attempts.filter((entry) => entry.partition === stuckPartition);
+      expect(onStuckPartition.findIndex((entry) => entry.key !== 'stuck')).toBe(stuckTries().length);
+    }, testTimeoutMs);
+
     it('starts a new group at the oldest record only when asked to', async () => {
       const topic = freshName('replay');
       await bus.ensureTopics([topic], 2);
@@ -146,8 +169,10 @@ export function eventBusContract(adapter: string, options: EventBusContractOptio
 
       const fromBeginning: Received[] = [];
       const fromNow: Received[] = [];
-      await subscribe(topic, freshName('group'), collect(fromBeginning), true);
-      await subscribe(topic, freshName('group'), collect(fromNow), false);
+      await Promise.all([
+        subscribe(topic, freshName('group'), collect(fromBeginning), true),
+        subscribe(topic, freshName('group'), collect(fromNow), false),
+      ]);
       await bus.publish(Array.from({ length: 5 }, (_, index) => record(topic, `key-${index % 2}`, 5 + index)));
 
       await waitFor('both groups', () => fromBeginning.length >= 10 && fromNow.length >= 5);
@@ -174,6 +199,18 @@ export function eventBusContract(adapter: string, options: EventBusContractOptio
       await waitFor('the second record', () => after.length === 1);
       await sleep(200);
       expect(after.map((entry) => entry.seq)).toEqual([1]);
+    }, testTimeoutMs);
+
+    it('creates topics idempotently, keeping the partitions of an existing one', async () => {
+      const topic = freshName('ensure');
+      await bus.ensureTopics([topic], 1);
+      await bus.ensureTopics([topic, topic], 3);
+      const seen: Received[] = [];
+      await subscribe(topic, freshName('group'), collect(seen));
+
+      await bus.publish(Array.from({ length: 10 }, (_, seq) => record(topic, `key-${seq}`, seq)));
+      await waitFor('every record', () => seen.length === 10);
+      expect(new Set(seen.map((entry) => entry.partition))).toEqual(new Set([0]));
     }, testTimeoutMs);
 
     it('refuses to publish to a topic that was not created', async () => {

@@ -63,7 +63,7 @@ export class KafkaEventBus implements EventBus {
       brokers: config.brokers,
       logLevel: logLevel.WARN,
       logCreator: pinoLogCreator(logger),
-      retry: { initialRetryTime: config.requestRetry?.initialRetryTimeMs ?? 300, retries: config.requestRetry?.retries ?? 8 },
+      retry: { initialRetryTime: config.requestRetry?.initialRetryTimeMs ?? 300, retries: config.requestRetry?.retries ?? 5 },
     });
     const producer = kafka.producer({
       // One request in flight: a retried batch cannot land after the batch sent behind it.
@@ -118,12 +118,9 @@ export class KafkaEventBus implements EventBus {
       maxWaitTimeInMs: settings.maxWaitTimeMs ?? 1000,
       allowAutoTopicCreation: false,
     });
-    const subscription = new KafkaSubscription(consumer, handler, this.logger, {
-      initialMs: this.config.retryBackoffMs ?? 200,
-      maxMs: this.config.maxRetryBackoffMs ?? 30000,
-    });
+    const backoff = { initialMs: this.config.retryBackoffMs ?? 200, maxMs: this.config.maxRetryBackoffMs ?? 30000 };
+    const subscription = new KafkaSubscription(consumer, handler, this.logger, backoff, () => this.subscriptions.delete(subscription));
     this.subscriptions.add(subscription);
-    subscription.onClose(() => this.subscriptions.delete(subscription));
     try {
       await subscription.start(options, this.config.joinTimeoutMs ?? 60000);
     } catch (error) {
@@ -143,7 +140,6 @@ class KafkaSubscription implements Subscription {
   /** Consecutive handler failures per `partition/topic`, for the backoff. */
   private readonly failures = new Map<string, number>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
-  private readonly closeListeners: Array<() => void> = [];
   private closing?: Promise<void>;
 
   constructor(
@@ -151,6 +147,7 @@ class KafkaSubscription implements Subscription {
     private readonly handler: RecordHandler,
     private readonly logger: Logger,
     private readonly backoff: { initialMs: number; maxMs: number },
+    private readonly onClosed: () => void,
   ) {}
 
   /** Resolves after the group join and the first fetch, when the start offsets are resolved. */
@@ -185,16 +182,12 @@ class KafkaSubscription implements Subscription {
     }
   }
 
-  onClose(listener: () => void): void {
-    this.closeListeners.push(listener);
-  }
-
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.resumeTimers.forEach((timer) => clearTimeout(timer));
       this.resumeTimers.clear();
       await this.consumer.disconnect();
-      this.closeListeners.forEach((listener) => listener());
+      this.onClosed();
     })();
     return this.closing;
   }
@@ -265,7 +258,14 @@ function pinoLogCreator(logger: Logger): logCreator {
   return () =>
     ({ namespace, level, log }) => {
       const { message, timestamp: _timestamp, ...details } = log;
-      const method = level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
-      logger[method]({ namespace, ...details }, message);
+      logger[pinoLevel(namespace, level)]({ namespace, ...details }, message);
     };
+}
+
+function pinoLevel(namespace: string, level: logLevel): 'error' | 'warn' | 'info' | 'debug' {
+  // kafkajs logs every error response of the protocol (a rebalance, a coordinator still loading)
+  // as an error, then retries it; what stays broken surfaces as a thrown error or a crash.
+  if (level === logLevel.ERROR) return namespace === 'Connection' ? 'warn' : 'error';
+  if (level === logLevel.WARN) return 'warn';
+  return level === logLevel.INFO ? 'info' : 'debug';
 }
