@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { z } from 'zod';
+import { infraDefaults, loadConfig } from '@chronicle/config';
+import { parseOrderBy } from './order-by.parser';
+import { compileRunSearch } from './run-search.sql';
+import { RUN_SEARCH } from './search-entities';
+import { parseSearchFilter } from './search-filter.parser';
+import { lifecycleStagesFor, type ViewType } from './view-type';
+
+const env = loadConfig(
+  z.object({ CHRONICLE_DATABASE_URL: z.string().default(infraDefaults.CHRONICLE_DATABASE_URL) }),
+);
+
+// The read model as the tracking migration will create it (keys start with workspace_id).
+const ddl = (schema: string) => `
+  CREATE SCHEMA ${schema};
+  CREATE TABLE ${schema}.runs (
+    workspace_id text NOT NULL, run_id text NOT NULL, experiment_id text NOT NULL, run_name text,
+    user_id text, status text NOT NULL, start_time bigint NOT NULL, end_time bigint,
+    artifact_uri text, lifecycle_stage text NOT NULL, PRIMARY KEY (workspace_id, run_id));
+  CREATE TABLE ${schema}.run_params (
+    workspace_id text, run_id text, key text, value text, PRIMARY KEY (workspace_id, run_id, key));
+  CREATE TABLE ${schema}.run_tags (
+    workspace_id text, run_id text, key text, value text, PRIMARY KEY (workspace_id, run_id, key));
+  CREATE TABLE ${schema}.latest_metrics (
+    workspace_id text, run_id text, key text, value double precision, timestamp bigint, step bigint,
+    PRIMARY KEY (workspace_id, run_id, key));
+  CREATE TABLE ${schema}.run_dataset_inputs (
+    workspace_id text, run_id text, dataset_name text, dataset_digest text, context text);
+`;
+
+interface SeedRun {
+  id: string;
+  experiment?: string;
+  name: string;
+  user: string;
+  status: string;
+  start: number;
+  end: number | null;
+  stage?: 'active' | 'deleted';
+  metrics?: Record<string, number>;
+  params?: Record<string, string>;
+  tags?: Record<string, string>;
+  datasets?: { name: string; digest: string; context: string | null }[];
+}
+
+// Default order (start_time DESC, run_id) over the active runs of experiment 1: c, d, b, a.
+const RUNS: SeedRun[] = [
+  {
+    id: 'run-a', name: 'alpha', user: 'ada', status: 'FINISHED', start: 1000, end: 2000,
+    metrics: { acc: 0.9, loss: 0.1 }, params: { lr: '0.1', model: 'CNN' },
+    tags: { team: 'Vision', stage: 'prod', 'mlflow.runName': 'alpha' },
+    datasets: [{ name: 'train-ds', digest: 'd1', context: 'training' }],
+  },
+  {
+    id: 'run-b', name: 'Beta', user: 'bob', status: 'RUNNING', start: 2000, end: null,
+    metrics: { acc: Number.NaN }, params: { lr: '0.01', model: 'cnn' }, tags: { team: 'vision', stage: 'dev' },
+  },
+  {
+    id: 'run-c', name: 'gamma', user: 'ada', status: 'FAILED', start: 3000, end: 4000,
+    metrics: { acc: 0.5 }, params: { lr: '0.1' },
+    datasets: [{ name: 'eval-ds', digest: 'e1', context: 'eval' }],
+  },
+  { id: 'run-d', name: 'delta', user: 'cy', status: 'FINISHED', start: 3000, end: 3500, params: { model: 'rnn' } },
+  { id: 'run-e', name: 'deleted', user: 'ada', status: 'FINISHED', start: 5000, end: 6000, stage: 'deleted', metrics: { acc: 0.99 } },
+  { id: 'run-f', experiment: '2', name: 'other-exp', user: 'ada', status: 'FINISHED', start: 500, end: 600, metrics: { acc: 0.95 } },
+];
+
+describe('compileRunSearch on Postgres', () => {
+  const schema = `search_it_${randomBytes(6).toString('hex')}`;
+  const workspaceId = `ws-${randomBytes(6).toString('hex')}`;
+  const otherWorkspaceId = `ws-${randomBytes(6).toString('hex')}`;
+  const client = new Client({ connectionString: env.CHRONICLE_DATABASE_URL });
+
+  beforeAll(async () => {
+    await client.connect();
+    await client.query(ddl(schema));
+    for (const run of RUNS) await insertRun(workspaceId, run);
+    // Another tenant's run in the same experiment id, with the best metric: it must never show up.
+    await insertRun(otherWorkspaceId, {
+      id: 'run-x', name: 'alpha', user: 'ada', status: 'FINISHED', start: 9000, end: 9500,
+      metrics: { acc: 1 }, params: { lr: '0.1', model: 'CNN' }, tags: { team: 'vision' },
+    });
+  });
+
+  afterAll(async () => {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  });
+
+  async function insertRun(workspace: string, run: SeedRun): Promise<void> {
+    await client.query(
+      `INSERT INTO ${schema}.runs (workspace_id, run_id, experiment_id, run_name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [workspace, run.id, run.experiment ?? '1', run.name, run.user, run.status, run.start, run.end, `s3://b/${run.id}`, run.stage ?? 'active'],
+    );
+    for (const [key, value] of Object.entries(run.metrics ?? {})) {
+      await client.query(
+        `INSERT INTO ${schema}.latest_metrics (workspace_id, run_id, key, value, timestamp, step) VALUES ($1, $2, $3, $4, 0, 0)`,
+        [workspace, run.id, key, Number.isNaN(value) ? 'NaN' : value],
+      );
+    }
+    for (const [table, entries] of [['run_params', run.params], ['run_tags', run.tags]] as const) {
+      for (const [key, value] of Object.entries(entries ?? {})) {
+        await client.query(`INSERT INTO ${schema}.${table} (workspace_id, run_id, key, value) VALUES ($1, $2, $3, $4)`, [
+          workspace, run.id, key, value,
+        ]);
+      }
+    }
+    for (const dataset of run.datasets ?? []) {
+      await client.query(
+        `INSERT INTO ${schema}.run_dataset_inputs (workspace_id, run_id, dataset_name, dataset_digest, context) VALUES ($1, $2, $3, $4, $5)`,
+        [workspace, run.id, dataset.name, dataset.digest, dataset.context],
+      );
+    }
+  }
+
+  interface Search {
+    filter?: string;
+    orderBy?: string[];
+    experimentIds?: string[];
+    viewType?: ViewType;
+    limit?: number;
+    offset?: number;
+    workspace?: string;
+  }
+
+  async function search(request: Search = {}): Promise<string[]> {
+    const query = compileRunSearch({
+      schema,
+      workspaceId: request.workspace ?? workspaceId,
+      experimentIds: request.experimentIds ?? ['1'],
+      lifecycleStages: lifecycleStagesFor(request.viewType),
+      filter: parseSearchFilter(request.filter, RUN_SEARCH),
+      orderBy: parseOrderBy(request.orderBy, RUN_SEARCH),
+      limit: request.limit ?? 1000,
+      offset: request.offset ?? 0,
+    });
+    const result = await client.query<{ run_id: string }>(query.text, query.values as unknown[]);
+    return result.rows.map((row) => row.run_id);
+  }
+
+  describe('given no filter', () => {
+    it('when searching, then runs come by start_time DESC with run_id breaking the tie', async () => {
+      expect(await search()).toEqual(['run-c', 'run-d', 'run-b', 'run-a']);
+    });
+    it('when paging by 2, then offsets 0, 2 and 4 give the two halves and an empty page', async () => {
+      expect(await search({ limit: 2, offset: 0 })).toEqual(['run-c', 'run-d']);
+      expect(await search({ limit: 2, offset: 2 })).toEqual(['run-b', 'run-a']);
+      expect(await search({ limit: 2, offset: 4 })).toEqual([]);
+    });
+    it('when the view type is ALL or DELETED_ONLY, then deleted runs are included or alone', async () => {
+      expect(await search({ viewType: 'ALL' })).toEqual(['run-e', 'run-c', 'run-d', 'run-b', 'run-a']);
+      expect(await search({ viewType: 'DELETED_ONLY' })).toEqual(['run-e']);
+    });
+    it('when two experiments are searched, then runs of both come back', async () => {
+      expect(await search({ experimentIds: ['1', '2'] })).toEqual(['run-c', 'run-d', 'run-b', 'run-a', 'run-f']);
+    });
+    it("when searching another workspace, then only that workspace's run is seen", async () => {
+      expect(await search({ workspace: otherWorkspaceId })).toEqual(['run-x']);
+      expect(await search({ filter: 'metrics.acc >= 1' })).toEqual([]);
+    });
+  });
+
+  describe('given filters', () => {
+    it.each([
+      ["params.model LIKE 'cnn'", ['run-b']],
+      ["params.model ILIKE 'cnn'", ['run-b', 'run-a']],
+      ["params.model = 'CNN'", ['run-a']],
+      ["params.model != 'cnn'", ['run-d', 'run-a']],
+      ["tags.team = 'vision'", ['run-b']],
+      ["tags.team != 'vision'", ['run-a']],
+      ["tags.`mlflow.runName` = 'alpha'", ['run-a']],
+      ["attributes.run_id IN ('run-a', 'run-c', 'RUN-D')", ['run-c', 'run-a']],
+      ["run_id NOT IN ('run-a', 'run-c')", ['run-d', 'run-b']],
+      ['metrics.acc > 0.4', ['run-c', 'run-a']],
+      ['metrics.acc >= 0.5', ['run-c', 'run-a']],
+      ['metrics.acc < 1', ['run-c', 'run-a']],
+      ['metrics.acc != 0.9', ['run-c', 'run-b']],
+      ['metrics.acc = 0.5', ['run-c']],
+      ["metrics.acc > 0.4 AND params.lr = '0.1'", ['run-c', 'run-a']],
+      ["metrics.acc > 0.4 AND params.lr = '0.1' AND attributes.status = 'FINISHED'", ['run-a']],
+      ["created >= 2000 AND user_id = 'ada'", ['run-c']],
+      ['attributes.end_time < 3600', ['run-d', 'run-a']],
+      [`"run name" ILIKE 'b%'`, ['run-b']],
+      ["attributes.run_name LIKE 'b%'", []],
+      ["attributes.artifact_uri LIKE 's3://b/run-_'", ['run-c', 'run-d', 'run-b', 'run-a']],
+      ["dataset.context = 'eval'", ['run-c']],
+      ["datasets.name IN ('train-ds', 'eval-ds')", ['run-c', 'run-a']],
+      ["dataset.digest LIKE 'd%'", ['run-a']],
+      ["dataset.name NOT IN ('eval-ds')", ['run-a']],
+    ])('when filtering %s, then the runs are %j', async (filter, expected) => {
+      expect(await search({ filter })).toEqual(expected);
+    });
+  });
+
+  describe('given order_by', () => {
+    it.each([
+      [['metrics.acc DESC'], ['run-a', 'run-c', 'run-b', 'run-d']],
+      [['metrics.acc ASC'], ['run-c', 'run-a', 'run-b', 'run-d']],
+      [['params.lr ASC'], ['run-b', 'run-c', 'run-a', 'run-d']],
+      [['params.lr DESC'], ['run-c', 'run-a', 'run-b', 'run-d']],
+      [['tags.stage'], ['run-b', 'run-a', 'run-c', 'run-d']],
+      [['attributes.end_time DESC'], ['run-c', 'run-d', 'run-a', 'run-b']],
+      [['end_time'], ['run-a', 'run-d', 'run-c', 'run-b']],
+      [['start_time ASC'], ['run-a', 'run-b', 'run-c', 'run-d']],
+      [['attributes.user_id', 'metrics.acc DESC'], ['run-a', 'run-c', 'run-b', 'run-d']],
+      [['params.lr DESC', 'run_name'], ['run-a', 'run-c', 'run-b', 'run-d']],
+    ])('when ordering by %j, then the runs are %j (None and NaN last)', async (orderBy, expected) => {
+      expect(await search({ orderBy })).toEqual(expected);
+    });
+    it('when filtering and ordering by metrics with a page size, then pages follow the metric order', async () => {
+      const orderBy = ['metrics.acc DESC'];
+      const filter = "metrics.acc != 0.1 AND params.lr LIKE '0.%'";
+      expect(await search({ filter, orderBy, limit: 2 })).toEqual(['run-a', 'run-c']);
+      expect(await search({ filter, orderBy, limit: 2, offset: 2 })).toEqual(['run-b']);
+    });
+  });
+});

@@ -1,0 +1,212 @@
+import { parseOrderBy } from './order-by.parser';
+import { compileRunSearch, type RunSearchRequest } from './run-search.sql';
+import { RUN_SEARCH } from './search-entities';
+import { parseSearchFilter } from './search-filter.parser';
+import { type SqlQuery } from './search-sql';
+
+function compile(filter = '', orderBy: string[] = [], overrides: Partial<RunSearchRequest> = {}): SqlQuery {
+  return compileRunSearch({
+    schema: 'tracking',
+    workspaceId: 'ws-1',
+    experimentIds: ['1', '2'],
+    lifecycleStages: ['active'],
+    filter: parseSearchFilter(filter, RUN_SEARCH),
+    orderBy: parseOrderBy(orderBy, RUN_SEARCH),
+    limit: 1000,
+    offset: 0,
+    ...overrides,
+  });
+}
+
+/** The value bound to a `$n` placeholder. */
+function bound(query: SqlQuery, placeholder: string): unknown {
+  return query.values[Number(placeholder.slice(1)) - 1];
+}
+
+/** Finds `pattern` (with `(\$\d+)` groups) in the SQL and returns the values bound to its groups. */
+function boundIn(query: SqlQuery, pattern: RegExp): unknown[] {
+  const match = pattern.exec(query.text);
+  if (!match) throw new Error(`${pattern} not found in:\n${query.text}`);
+  return match.slice(1).map((placeholder) => bound(query, placeholder ?? ''));
+}
+
+function orderByLine(query: SqlQuery): string {
+  return /^ORDER BY (.*)$/m.exec(query.text)?.[1] ?? '';
+}
+
+describe('compileRunSearch', () => {
+  describe('given no filter and no order_by', () => {
+    it('when compiled, then it scopes to workspace, experiments and stages and orders by start_time DESC, run_id', () => {
+      const query = compile();
+      expect(query.text).toBe(
+        [
+          'SELECT r.run_id',
+          'FROM tracking.runs r',
+          'WHERE r.workspace_id = $1',
+          '  AND r.experiment_id = ANY($2::text[])',
+          '  AND r.lifecycle_stage = ANY($3::text[])',
+          'ORDER BY r.start_time DESC, r.run_id ASC',
+          'LIMIT $4 OFFSET $5',
+        ].join('\n'),
+      );
+      expect(query.values).toEqual(['ws-1', ['1', '2'], ['active'], 1000, 0]);
+    });
+    it('when a page offset is given, then it is bound as OFFSET', () => {
+      const query = compile('', [], { limit: 50, offset: 100, lifecycleStages: ['active', 'deleted'] });
+      expect(boundIn(query, /LIMIT (\$\d+) OFFSET (\$\d+)$/)).toEqual([50, 100]);
+      expect(boundIn(query, /r\.lifecycle_stage = ANY\((\$\d+)::text\[\]\)/)).toEqual([['active', 'deleted']]);
+    });
+  });
+
+  describe('given metric filters', () => {
+    it('when filtering metrics.acc > 0.9, then an EXISTS on latest_metrics binds key and value and excludes NaN', () => {
+      const query = compile('metrics.acc > 0.9');
+      expect(
+        boundIn(
+          query,
+          /AND EXISTS \(SELECT 1 FROM tracking\.latest_metrics k WHERE k\.workspace_id = r\.workspace_id AND k\.run_id = r\.run_id AND k\.key = (\$\d+) AND k\.value > (\$\d+)::double precision AND k\.value <> 'NaN'\)/,
+        ),
+      ).toEqual(['acc', 0.9]);
+    });
+    it.each(['<', '<=', '=', '!='])('when the comparator is %s, then no NaN guard is needed', (comparator) => {
+      const query = compile(`metrics.acc ${comparator} 1`);
+      expect(query.text).toContain('FROM tracking.latest_metrics k');
+      expect(query.text).not.toContain("'NaN'");
+    });
+    it('when the comparator is >=, then NaN is excluded too', () => {
+      expect(compile('metrics.acc >= 1').text).toContain("k.value >= $5::double precision AND k.value <> 'NaN'");
+    });
+    it('when the comparator is !=, then it becomes <>', () => {
+      expect(compile('metrics.acc != 1').text).toContain('k.value <> $5::double precision');
+    });
+  });
+
+  describe('given param and tag filters', () => {
+    it.each([
+      ['params', 'run_params'],
+      ['tags', 'run_tags'],
+    ])('when filtering %s, then an EXISTS on %s binds key and value', (prefix, table) => {
+      const query = compile(`${prefix}.model = 'cnn'`);
+      expect(
+        boundIn(
+          query,
+          new RegExp(
+            `EXISTS \\(SELECT 1 FROM tracking\\.${table} k WHERE k\\.workspace_id = r\\.workspace_id AND k\\.run_id = r\\.run_id AND k\\.key = (\\$\\d+) AND k\\.value = (\\$\\d+)\\)`,
+          ),
+        ),
+      ).toEqual(['model', 'cnn']);
+    });
+    it('when LIKE and ILIKE are used, then they stay LIKE (case-sensitive) and ILIKE', () => {
+      const query = compile("params.a LIKE 'A%' AND tags.b ILIKE 'b%'");
+      expect(boundIn(query, /run_params k .* k\.value LIKE (\$\d+)\)/)).toEqual(['A%']);
+      expect(boundIn(query, /run_tags k .* k\.value ILIKE (\$\d+)\)/)).toEqual(['b%']);
+    });
+    it('when two filters are given, then each is its own EXISTS, ANDed', () => {
+      const query = compile("metrics.acc > 0.5 AND params.lr = '0.1'");
+      expect(query.text.match(/AND EXISTS/g)).toHaveLength(2);
+    });
+  });
+
+  describe('given attribute filters', () => {
+    it('when filtering a string attribute, then the runs column is compared directly', () => {
+      const query = compile("attributes.status = 'FINISHED' AND user_id != 'bob'");
+      expect(boundIn(query, /AND r\.status = (\$\d+)/)).toEqual(['FINISHED']);
+      expect(boundIn(query, /AND r\.user_id <> (\$\d+)/)).toEqual(['bob']);
+    });
+    it('when filtering run_name or its aliases, then the run_name column is compared', () => {
+      const query = compile(`"Run name" LIKE 'best%' AND attributes.run_name ILIKE 'B%'`);
+      expect(boundIn(query, /AND r\.run_name LIKE (\$\d+)/)).toEqual(['best%']);
+      expect(boundIn(query, /AND r\.run_name ILIKE (\$\d+)/)).toEqual(['B%']);
+    });
+    it('when filtering run_id IN and NOT IN, then arrays are bound once each', () => {
+      const query = compile("run_id IN ('a', 'b') AND attributes.run_id NOT IN ('c')");
+      expect(boundIn(query, /AND r\.run_id = ANY\((\$\d+)::text\[\]\)/)).toEqual([['a', 'b']]);
+      expect(boundIn(query, /AND r\.run_id <> ALL\((\$\d+)::text\[\]\)/)).toEqual([['c']]);
+    });
+    it('when filtering times with integers, then they are bound as bigint; fractions as numeric', () => {
+      const query = compile('created >= 1700000000000 AND end_time < 1.5');
+      expect(boundIn(query, /AND r\.start_time >= (\$\d+)::bigint/)).toEqual([1700000000000]);
+      expect(boundIn(query, /AND r\.end_time < (\$\d+)::numeric/)).toEqual([1.5]);
+    });
+  });
+
+  describe('given dataset filters', () => {
+    it.each([
+      ['name', 'dataset_name'],
+      ['digest', 'dataset_digest'],
+      ['context', 'context'],
+    ])('when filtering dataset.%s, then an EXISTS on run_dataset_inputs compares %s', (key, column) => {
+      const query = compile(`dataset.${key} = 'x'`);
+      expect(
+        boundIn(
+          query,
+          new RegExp(
+            `EXISTS \\(SELECT 1 FROM tracking\\.run_dataset_inputs d WHERE d\\.workspace_id = r\\.workspace_id AND d\\.run_id = r\\.run_id AND d\\.${column} = (\\$\\d+)\\)`,
+          ),
+        ),
+      ).toEqual(['x']);
+    });
+    it('when filtering dataset names IN a list, then the array is bound', () => {
+      expect(boundIn(compile("datasets.name IN ('a', 'B')"), /d\.dataset_name = ANY\((\$\d+)::text\[\]\)/)).toEqual([['a', 'B']]);
+    });
+  });
+
+  describe('given hostile keys and values', () => {
+    it('when keys and values carry SQL, then they are only ever bound, never in the text', () => {
+      const evil = "x'); DROP TABLE runs; --";
+      const query = compile(`params.\`${evil}\` = "${evil}" AND tags."${evil}" LIKE '%' AND metrics.\`${evil}\` > 1`, [
+        `metrics.\`${evil}\` DESC`,
+      ]);
+      expect(query.text).not.toContain('DROP');
+      expect(query.values.filter((value) => value === evil)).toHaveLength(5);
+    });
+    it.each(['Tracking', 'tracking;drop', 'public.x', '1abc', ''])('when the schema is %j, then it is refused', (schema) => {
+      expect(() => compile('', [], { schema })).toThrow('Not a safe SQL identifier');
+    });
+    it.each([
+      [-1, 0],
+      [1.5, 0],
+      [10, -1],
+      [10, Number.NaN],
+    ])('when limit %d / offset %d are not row counts, then they are refused', (limit, offset) => {
+      expect(() => compile('', [], { limit, offset })).toThrow(/^Invalid (limit|offset)/);
+    });
+  });
+
+  describe('given order_by', () => {
+    it('when ordering by a metric DESC, then it LEFT JOINs the metric by key and sorts NaN then NULL last', () => {
+      const query = compile('', ['metrics.acc DESC']);
+      expect(
+        boundIn(
+          query,
+          /LEFT JOIN tracking\.latest_metrics o1 ON o1\.workspace_id = r\.workspace_id AND o1\.run_id = r\.run_id AND o1\.key = (\$\d+)/,
+        ),
+      ).toEqual(['acc']);
+      expect(orderByLine(query)).toBe(
+        "CASE WHEN o1.value IS NULL THEN 2 WHEN o1.value = 'NaN' THEN 1 ELSE 0 END, o1.value DESC, r.start_time DESC, r.run_id ASC",
+      );
+    });
+    it('when ordering by a metric ASC, then the NaN/NULL rank still comes first', () => {
+      expect(orderByLine(compile('', ['metrics.acc']))).toMatch(/^CASE WHEN o1\.value IS NULL THEN 2 .* END, o1\.value ASC, /);
+    });
+    it('when ordering by params and tags, then each gets its own join and NULLS LAST', () => {
+      const query = compile('', ['params.lr DESC', 'tags.team']);
+      expect(boundIn(query, /LEFT JOIN tracking\.run_params o1 .* o1\.key = (\$\d+)/)).toEqual(['lr']);
+      expect(boundIn(query, /LEFT JOIN tracking\.run_tags o2 .* o2\.key = (\$\d+)/)).toEqual(['team']);
+      expect(orderByLine(query)).toBe('o1.value DESC NULLS LAST, o2.value ASC NULLS LAST, r.start_time DESC, r.run_id ASC');
+    });
+    it('when ordering by attributes, then columns are used with NULLS LAST and no join', () => {
+      const query = compile('', ['attributes.end_time DESC', 'run_name']);
+      expect(query.text).not.toContain('JOIN');
+      expect(orderByLine(query)).toBe('r.end_time DESC NULLS LAST, r.run_name ASC NULLS LAST, r.start_time DESC, r.run_id ASC');
+    });
+    it('when start_time is ordered explicitly, then it is not repeated as the tie-break', () => {
+      expect(orderByLine(compile('', ['created ASC']))).toBe('r.start_time ASC NULLS LAST, r.run_id ASC');
+    });
+    it('when ordering and filtering on the same metric, then filter and order each bind the key', () => {
+      const query = compile('metrics.acc > 0', ['metrics.acc DESC']);
+      expect(query.values.filter((value) => value === 'acc')).toHaveLength(2);
+      expect(query.text.indexOf('LEFT JOIN')).toBeLessThan(query.text.indexOf('WHERE'));
+    });
+  });
+});

@@ -1,0 +1,125 @@
+import { type OrderByClause } from './order-by.parser';
+import { type Comparison } from './search-filter.parser';
+import { compareColumn, pageClause, qualifiedTable, SqlParameters, type SqlQuery } from './search-sql';
+import { ownValue } from './search-syntax';
+import { type LifecycleStage } from './view-type';
+
+export interface RunSearchRequest {
+  /** The read model's schema, from code (validated as a plain identifier). */
+  readonly schema: string;
+  readonly workspaceId: string;
+  readonly experimentIds: readonly string[];
+  readonly lifecycleStages: readonly LifecycleStage[];
+  readonly filter: readonly Comparison[];
+  readonly orderBy: readonly OrderByClause[];
+  readonly limit: number;
+  readonly offset: number;
+}
+
+// Run attributes that filters and order_by may name, and their columns.
+const RUN_COLUMNS: Readonly<Record<string, string>> = {
+  run_id: 'r.run_id',
+  // MLflow compares run_name against the mlflow.runName tag because its runs.name column is empty
+  // for runs logged before MLflow 1.30; our projection keeps runs.run_name and that tag in step.
+  run_name: 'r.run_name',
+  user_id: 'r.user_id',
+  status: 'r.status',
+  artifact_uri: 'r.artifact_uri',
+  start_time: 'r.start_time',
+  end_time: 'r.end_time',
+};
+
+const KEYED_TABLES = { metric: 'latest_metrics', param: 'run_params', tag: 'run_tags' } as const;
+
+const DATASET_COLUMNS: Readonly<Record<string, string>> = {
+  name: 'd.dataset_name',
+  digest: 'd.dataset_digest',
+  context: 'd.context',
+};
+
+/**
+ * Compiles a runs search into one parameterised query returning the matching run ids, in order.
+ * Filters on metrics, params, tags and datasets become EXISTS semi-joins on the key-prefixed
+ * tables; each order_by on one of them adds a LEFT JOIN on that table's primary key.
+ */
+export function compileRunSearch(request: RunSearchRequest): SqlQuery {
+  const { schema } = request;
+  const params = new SqlParameters();
+  const where = [
+    `r.workspace_id = ${params.add(request.workspaceId)}`,
+    `r.experiment_id = ANY(${params.add(request.experimentIds)}::text[])`,
+    `r.lifecycle_stage = ANY(${params.add(request.lifecycleStages)}::text[])`,
+    ...request.filter.map((comparison) => runCondition(schema, comparison, params)),
+  ];
+  const joins: string[] = [];
+  const order: string[] = [];
+  request.orderBy.forEach((clause, index) => {
+    const direction = clause.ascending ? 'ASC' : 'DESC';
+    if (clause.type === 'attribute') {
+      order.push(`${runColumn(clause.key)} ${direction} NULLS LAST`);
+      return;
+    }
+    const alias = `o${index + 1}`;
+    joins.push(
+      `LEFT JOIN ${qualifiedTable(schema, KEYED_TABLES[clause.type])} ${alias}` +
+        ` ON ${alias}.workspace_id = r.workspace_id AND ${alias}.run_id = r.run_id AND ${alias}.key = ${params.add(clause.key)}`,
+    );
+    if (clause.type === 'metric') {
+      // MLflow sorts NaN after every number and NULL (no such metric) after NaN, in both directions;
+      // Postgres on its own puts NaN above all numbers.
+      order.push(`CASE WHEN ${alias}.value IS NULL THEN 2 WHEN ${alias}.value = 'NaN' THEN 1 ELSE 0 END`);
+      order.push(`${alias}.value ${direction}`);
+    } else {
+      order.push(`${alias}.value ${direction} NULLS LAST`);
+    }
+  });
+  if (!request.orderBy.some((clause) => clause.type === 'attribute' && clause.key === 'start_time')) {
+    order.push('r.start_time DESC');
+  }
+  order.push('r.run_id ASC');
+  const text = [
+    'SELECT r.run_id',
+    `FROM ${qualifiedTable(schema, 'runs')} r`,
+    ...joins,
+    `WHERE ${where.join('\n  AND ')}`,
+    `ORDER BY ${order.join(', ')}`,
+    pageClause(request.limit, request.offset, params),
+  ].join('\n');
+  return { text, values: params.values };
+}
+
+function runCondition(schema: string, comparison: Comparison, params: SqlParameters): string {
+  switch (comparison.type) {
+    case 'attribute':
+      return compareColumn(runColumn(comparison.key), comparison, params, 'bigint');
+    case 'dataset': {
+      const column = ownValue(DATASET_COLUMNS, comparison.key);
+      if (column === undefined) throw new Error(`Not a dataset field: ${comparison.key}`);
+      return (
+        `EXISTS (SELECT 1 FROM ${qualifiedTable(schema, 'run_dataset_inputs')} d` +
+        ` WHERE d.workspace_id = r.workspace_id AND d.run_id = r.run_id AND ${compareColumn(column, comparison, params, 'bigint')})`
+      );
+    }
+    case 'metric':
+    case 'param':
+    case 'tag': {
+      const key = params.add(comparison.key);
+      const conditions = [compareColumn('k.value', comparison, params, 'double precision')];
+      // Postgres ranks NaN above every number, so NaN > x would hold; MLflow never matches NaN
+      // with an ordering comparison.
+      if (comparison.type === 'metric' && (comparison.comparator === '>' || comparison.comparator === '>=')) {
+        conditions.push(`k.value <> 'NaN'`);
+      }
+      return (
+        `EXISTS (SELECT 1 FROM ${qualifiedTable(schema, KEYED_TABLES[comparison.type])} k` +
+        ` WHERE k.workspace_id = r.workspace_id AND k.run_id = r.run_id AND k.key = ${key} AND ${conditions.join(' AND ')})`
+      );
+    }
+  }
+}
+
+function runColumn(key: string): string {
+  const column = ownValue(RUN_COLUMNS, key);
+  if (column === undefined) throw new Error(`Not a run attribute: ${key}`);
+  return column;
+}
