@@ -71,24 +71,24 @@ export class ExperimentCommandsHandler {
   private async createWithId(ctx: CommandContext, experimentId: string, input: { name: string; artifactLocation?: string; tags: Tag[] }) {
     // Artifacts are proxied: keys are scoped by workspace on the server side.
     const artifactLocation = input.artifactLocation || `mlflow-artifacts:/${experimentId}`;
-    try {
-      await this.run(ctx, { type: 'CreateExperiment', experimentId, name: input.name, artifactLocation, tags: input.tags, time: ctx.now });
-    } catch (error) {
-      // Names are unique per workspace, deleted experiments included: the read model's unique
-      // key rejects the append transaction.
-      if (isUniqueViolation(error)) throw new AlreadyExists(`Experiment(name=${input.name}) already exists.`);
-      throw error;
-    }
+    await this.run(ctx, { type: 'CreateExperiment', experimentId, name: input.name, artifactLocation, tags: input.tags, time: ctx.now });
   }
 
   private async run(ctx: CommandContext, command: ExperimentCommand): Promise<void> {
-    await this.store.execute({
-      workspaceId: ctx.workspaceId,
-      streamId: experimentStream(command.experimentId),
-      metadata: metadataOf(ctx),
-      decider: experimentDecider,
-      decide: (state) => experimentDecider.decide(command, state),
-      result: () => null,
-    });
+    try {
+      await this.store.execute({
+        workspaceId: ctx.workspaceId,
+        streamId: experimentStream(command.experimentId),
+        metadata: metadataOf(ctx),
+        decider: experimentDecider,
+        decide: (state) => experimentDecider.decide(command, state),
+        result: () => null,
+      });
+    } catch (error) {
+      // Names are unique per workspace, deleted experiments included: the read model's unique
+      // key rejects the append transaction of a create or rename.
+      if (isUniqueViolation(error) && 'name' in command) throw new AlreadyExists(`Experiment(name=${command.name}) already exists.`);
+      throw error;
+    }
   }
 }
