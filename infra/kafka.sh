@@ -12,6 +12,7 @@ KAFKA_CACHE="$CACHE_DIR/kafka"
 KAFKA_JARS="$KAFKA_CACHE/jars"
 KAFKA_STAMP="$KAFKA_CACHE/jars.sha256"
 KDIR="$RUN_DIR/kafka"
+mkdir -p "$KDIR"
 KAFKA_PROPS="$KDIR/server.properties"
 KAFKA_PIDFILE="$KDIR/kafka.pid"
 KAFKA_OUT="$KDIR/kafka.out"        # JVM stdout/stderr (normally empty)

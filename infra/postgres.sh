@@ -41,8 +41,9 @@ PG_LOG="$PG_BASE/postgres.log"
 # Unix socket next to the data (short paths only: sun_path is 108 bytes).
 if ((${#PG_BASE} <= 80)); then PG_SOCK_DIR="$PG_BASE"; else PG_SOCK_DIR=/tmp; fi
 
+# Runs the SQL on stdin as the postgres superuser over the Unix socket (local trust).
 psql_admin() {
-  "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK_DIR" -p "$PG_PORT" -U postgres -d postgres "$@"
+  "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK_DIR" -p "$PG_PORT" -U postgres -d postgres
 }
 
 pg_running() { [[ -f $PGDATA/PG_VERSION ]] && as_pg "$PG_BIN/pg_ctl" status -D "$PGDATA" >/dev/null 2>&1; }

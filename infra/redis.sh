@@ -5,6 +5,7 @@ INFRA_NAME=redis
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 REDIS_DIR="$RUN_DIR/redis"
+mkdir -p "$REDIS_DIR"
 REDIS_CONF="$REDIS_DIR/redis.conf"
 REDIS_PID="$REDIS_DIR/redis.pid"
 REDIS_LOG="$REDIS_DIR/redis.log"
@@ -13,8 +14,9 @@ redis_pid() { pidfile_pid "$REDIS_PID" redis-server; }
 redis_ping() { [[ $(redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; }
 
 cmd_install() {
-  command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 ||
+  if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
     apt_install redis-server
+  fi
 }
 
 cmd_start() {

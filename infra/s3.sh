@@ -11,6 +11,7 @@ S3_CACHE="$CACHE_DIR/s3proxy"
 S3_JARDIR="$S3_CACHE/jar"
 S3_STAMP="$S3_CACHE/jar.sha256"
 SDIR="$RUN_DIR/s3"
+mkdir -p "$SDIR"
 S3_DATA="$SDIR/data"
 S3_PROPS="$SDIR/s3proxy.properties"
 S3_PIDFILE="$SDIR/s3proxy.pid"
@@ -75,11 +76,10 @@ EOF
   log "starting (log $S3_LOG)"
   pid=$(spawn "$S3_PIDFILE" "$S3_LOG" env LOG_LEVEL=warn java -Xmx256m -XX:+UseSerialGC \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -jar "$(s3_jar)" --properties "$S3_PROPS")
-  wait_for_port "$HOST" "$S3_PORT" 90 "$pid" &&
-    wait_for 30 "s3proxy http" "$pid" s3_ready || {
+  if ! wait_for_port "$HOST" "$S3_PORT" 90 "$pid" || ! wait_for 30 "s3proxy http" "$pid" s3_ready; then
     tail -n 40 "$S3_LOG" >&2
     die "s3proxy did not come up"
-  }
+  fi
   log "up (pid $pid)"
 }
 
