@@ -1,18 +1,16 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # its variables are used by the scripts that source it
 # Shared helpers for infra/*.sh: paths, fixed loopback ports, logging, waiting, pidfiles.
 # Sourced, never run. Every script works from any cwd: paths come from this file's location.
 
 set -euo pipefail
 
 INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck disable=SC2034 # used by the scripts that source this file
 REPO_DIR="$(cd "$INFRA_DIR/.." && pwd)"
 CACHE_DIR="$INFRA_DIR/.cache" # downloads and installs (gitignored)
 RUN_DIR="$INFRA_DIR/.run"     # data, logs, pidfiles (gitignored)
 mkdir -p "$CACHE_DIR" "$RUN_DIR"
 
 # Fixed loopback endpoints; libs/config/src/index.ts `infraDefaults` uses the same values.
-# shellcheck disable=SC2034 # used by the scripts that source this file
 readonly HOST=127.0.0.1
 readonly PG_PORT=55432
 readonly REDIS_PORT=56379
