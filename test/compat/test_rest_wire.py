@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 
@@ -122,10 +123,13 @@ def test_search_max_results_over_50000_is_400(api, exp):
     assert_error(api.post(f"{API}/runs/search", json=body), 400, "INVALID_PARAMETER_VALUE")
 
 
-def test_rename_deleted_experiment_is_500_invalid_state(api, exp):
+def test_rename_deleted_experiment_is_invalid_state(api, exp):
     assert api.post(f"{API}/experiments/delete", json={"experiment_id": exp}).status_code == 200
     resp = api.post(f"{API}/experiments/update", json={"experiment_id": exp, "new_name": unique_name("x")})
-    assert_error(resp, 500, "INVALID_STATE")
+    # MLflow answers 500 here, which its client retries for minutes; Chronicle deliberately
+    # answers 400 with the same error code (set CHRONICLE_COMPAT_REFERENCE=mlflow to check MLflow).
+    status = 500 if os.environ.get("CHRONICLE_COMPAT_REFERENCE") == "mlflow" else 400
+    assert_error(resp, status, "INVALID_STATE")
 
 
 def test_write_to_deleted_run_is_400(api, run):

@@ -5,5 +5,6 @@ export { EventRelay, toBusRecord, topicOf, type RelayOptions } from './event-rel
 export { ProjectionConsumer, fromBusRecord } from './projection-consumer';
 export { liveTables, projectionTablesSql, type Projection, type TableNames } from './projection';
 export { rebuildProjection, type RebuildProgress } from './projection-rebuild';
+export { ensureProjections } from './projection-registry';
 export { assertIdentifier } from './sql-identifier';
 export { logStart, type EventMetadata, type LogCursor, type StoredEvent } from './stored-event';

@@ -2,7 +2,7 @@ import { createArtifactStore } from '@chronicle/artifacts';
 import { loadConfig } from '@chronicle/config';
 import { Database } from '@chronicle/database';
 import { createHttpApp, loggingModule } from '@chronicle/http';
-import { ServerController, TrackingInit1763900000000, TrackingModule } from '@chronicle/tracking';
+import { TrackingInit1763900000000, TrackingModule } from '@chronicle/tracking';
 import { Module } from '@nestjs/common';
 import { join, resolve } from 'node:path';
 import { startEmbeddedPostgres } from './embedded-postgres';
@@ -45,7 +45,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
       : { kind: 'local', root: join(dataDir, 'artifacts') },
   );
 
-  @Module({ imports: [loggingModule(config.CHRONICLE_LOG_LEVEL), TrackingModule.register({ db, artifacts })], controllers: [ServerController] })
+  @Module({ imports: [loggingModule(config.CHRONICLE_LOG_LEVEL), TrackingModule.register({ db, artifacts })] })
   class ChronicleServerModule {}
 
   const app = await createHttpApp(ChronicleServerModule);

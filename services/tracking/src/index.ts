@@ -2,4 +2,3 @@ export { TrackingModule, type TrackingAdapters } from './tracking.module';
 export { TrackingEventStore } from './tracking.event-store';
 export { TrackingInit1763900000000 } from './migrations/1763900000000-tracking-init';
 export { trackingProjections } from './projections';
-export { ServerController } from './api/rest/server.controller';

@@ -1,11 +1,13 @@
 import type { ArtifactStore } from '@chronicle/artifacts';
 import { Database } from '@chronicle/database';
+import { ensureProjections } from '@chronicle/eventstore';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ARTIFACT_STORE, ArtifactsController } from './api/rest/artifacts.controller';
 import { ExperimentsController } from './api/rest/experiments.controller';
 import { LoggedModelsController } from './api/rest/logged-models.controller';
 import { MetricsController } from './api/rest/metrics.controller';
 import { RunsController } from './api/rest/runs.controller';
+import { ServerController } from './api/rest/server.controller';
 import { ExperimentCommandsHandler } from './commands/experiment-commands.handler';
 import { LoggedModelCommandsHandler } from './commands/logged-model-commands.handler';
 import { RunCommandsHandler } from './commands/run-commands.handler';
@@ -15,6 +17,7 @@ import { ExperimentsRepository } from './repositories/experiments.repository';
 import { LoggedModelsRepository } from './repositories/logged-models.repository';
 import { MetricsRepository } from './repositories/metrics.repository';
 import { RunsRepository } from './repositories/runs.repository';
+import { trackingProjections } from './projections';
 import { TrackingEventStore } from './tracking.event-store';
 
 export interface TrackingAdapters {
@@ -28,11 +31,20 @@ export class TrackingModule {
   static register(adapters: TrackingAdapters): DynamicModule {
     return {
       module: TrackingModule,
-      controllers: [ExperimentsController, RunsController, MetricsController, LoggedModelsController, ArtifactsController],
+      controllers: [ServerController, ExperimentsController, RunsController, MetricsController, LoggedModelsController, ArtifactsController],
       providers: [
         { provide: Database, useValue: adapters.db },
         { provide: ARTIFACT_STORE, useValue: adapters.artifacts },
-        { provide: TrackingEventStore, useFactory: (db: Database) => new TrackingEventStore(db), inject: [Database] },
+        {
+          provide: TrackingEventStore,
+          // Read models are brought to their versions before the first command is served.
+          useFactory: async (db: Database) => {
+            const store = new TrackingEventStore(db);
+            await ensureProjections(db, store, trackingProjections);
+            return store;
+          },
+          inject: [Database],
+        },
         ExperimentCommandsHandler,
         RunCommandsHandler,
         LoggedModelCommandsHandler,

@@ -1,7 +1,7 @@
 import type { Projection } from '@chronicle/eventstore';
 import type { TrackingEvent } from '../domain/tracking-event';
 
-type Table = 'logged_models';
+type Table = 'logged_models' | 'logged_model_metrics';
 
 /** MLflow 3 logged models; tags and params are small maps, kept as jsonb on the row. */
 export const loggedModelsProjection: Projection<TrackingEvent, Table> = {
@@ -25,6 +25,18 @@ export const loggedModelsProjection: Projection<TrackingEvent, Table> = {
       PRIMARY KEY (workspace_id, model_id)
     );
     CREATE INDEX ON ${t} (workspace_id, experiment_id, creation_time DESC)`,
+    logged_model_metrics: (t) => `CREATE TABLE ${t} (
+      workspace_id text NOT NULL,
+      model_id text NOT NULL,
+      key text NOT NULL,
+      value double precision NOT NULL,
+      timestamp bigint NOT NULL,
+      step bigint NOT NULL,
+      run_id text NOT NULL,
+      dataset_name text NOT NULL,
+      dataset_digest text NOT NULL,
+      PRIMARY KEY (workspace_id, model_id, key, run_id, step, timestamp, value)
+    )`,
   },
   async apply(events, tx, t) {
     const table = t.logged_models;
@@ -55,6 +67,30 @@ export const loggedModelsProjection: Projection<TrackingEvent, Table> = {
         case 'LoggedModelParamsLogged':
           await update(`params = params || $4::jsonb`, [toMap(event.data.params)]);
           break;
+        // A metric logged with a model_id belongs to that model as well as to its run.
+        case 'MetricsLogged': {
+          const points = event.data.metrics.filter((p) => p.modelId);
+          if (points.length === 0) break;
+          await tx.query(
+            `INSERT INTO ${t.logged_model_metrics} (workspace_id, model_id, key, value, timestamp, step, run_id, dataset_name, dataset_digest)
+             SELECT $1, model_id, key, value, timestamp, step, $2, dataset_name, dataset_digest
+             FROM unnest($3::text[], $4::text[], $5::float8[], $6::bigint[], $7::bigint[], $8::text[], $9::text[])
+               AS p(model_id, key, value, timestamp, step, dataset_name, dataset_digest)
+             ON CONFLICT DO NOTHING`,
+            [
+              ws,
+              event.data.runId,
+              points.map((p) => p.modelId),
+              points.map((p) => p.key),
+              points.map((p) => p.value),
+              points.map((p) => p.timestamp),
+              points.map((p) => p.step),
+              points.map((p) => p.datasetName),
+              points.map((p) => p.datasetDigest),
+            ],
+          );
+          break;
+        }
         default:
           break;
       }

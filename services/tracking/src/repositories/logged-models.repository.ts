@@ -24,31 +24,55 @@ export class LoggedModelsRepository {
   constructor(private readonly db: Database) {}
 
   async get(workspaceId: string, modelId: string): Promise<LoggedModelView | null> {
-    const [row] = await this.db.query<LoggedModelRow>(
-      `SELECT ${columns} FROM ${s}.logged_models WHERE workspace_id = $1 AND model_id = $2 AND NOT deleted`,
-      [workspaceId, modelId],
-    );
-    return row ? toView(row) : null;
+    const [model] = await this.getMany(workspaceId, [modelId]);
+    return model ?? null;
   }
 
-  /** Newest first; `conditions` are attribute equalities already validated by the caller. */
-  async search(
-    workspaceId: string,
-    experimentIds: string[],
-    conditions: { column: 'name' | 'model_id' | 'model_type' | 'status' | 'source_run_id'; value: string }[],
-    offset: number,
-    limit: number,
-  ): Promise<LoggedModelView[]> {
-    const where = conditions.map((c, i) => `AND ${c.column} = $${i + 5}`).join(' ');
-    const rows = await this.db.query<LoggedModelRow>(
-      `SELECT ${columns} FROM ${s}.logged_models
-       WHERE workspace_id = $1 AND experiment_id = ANY($2) AND NOT deleted ${where}
-       ORDER BY creation_time DESC, model_id LIMIT $3 OFFSET $4`,
-      [workspaceId, experimentIds, limit, offset, ...conditions.map((c) => c.value)],
-    );
-    return rows.map(toView);
+  /** Loads live (not deleted) models with their metrics, in the order given. */
+  async getMany(workspaceId: string, modelIds: string[]): Promise<LoggedModelView[]> {
+    const [rows, metrics] = await Promise.all([
+      this.db.query<LoggedModelRow>(
+        `SELECT ${columns} FROM ${s}.logged_models WHERE workspace_id = $1 AND model_id = ANY($2) AND NOT deleted`,
+        [workspaceId, modelIds],
+      ),
+      this.db.query<MetricRow>(
+        `SELECT model_id, key, value, timestamp, step, run_id, dataset_name, dataset_digest FROM ${s}.logged_model_metrics
+         WHERE workspace_id = $1 AND model_id = ANY($2) ORDER BY key, step, timestamp`,
+        [workspaceId, modelIds],
+      ),
+    ]);
+    const views = new Map(rows.map((row) => [row.model_id, toView(row)]));
+    for (const m of metrics) {
+      views.get(m.model_id)?.metrics.push({
+        key: m.key,
+        value: m.value,
+        timestamp: Number(m.timestamp),
+        step: Number(m.step),
+        runId: m.run_id,
+        datasetName: m.dataset_name || undefined,
+        datasetDigest: m.dataset_digest || undefined,
+      });
+    }
+    return modelIds.flatMap((id) => views.get(id) ?? []);
+  }
+
+  /** Runs a compiled search that selects `model_id` in result order. */
+  async findIds(query: { text: string; values: unknown[] }): Promise<string[]> {
+    const rows = await this.db.query<{ model_id: string }>(query.text, query.values);
+    return rows.map((row) => row.model_id);
   }
 }
+
+type MetricRow = {
+  model_id: string;
+  key: string;
+  value: number;
+  timestamp: string;
+  step: string;
+  run_id: string;
+  dataset_name: string;
+  dataset_digest: string;
+};
 
 function toView(row: LoggedModelRow): LoggedModelView {
   return {
@@ -63,5 +87,6 @@ function toView(row: LoggedModelRow): LoggedModelView {
     lastUpdatedTime: Number(row.last_updated_time),
     tags: Object.entries(row.tags).map(([key, value]) => ({ key, value })),
     params: Object.entries(row.params).map(([key, value]) => ({ key, value })),
+    metrics: [],
   };
 }

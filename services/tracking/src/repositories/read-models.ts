@@ -16,6 +16,8 @@ export interface MetricView {
   timestamp: number;
   step: number;
   runId?: string;
+  datasetName?: string;
+  datasetDigest?: string;
 }
 
 export interface DatasetInputView {
@@ -52,4 +54,5 @@ export interface LoggedModelView {
   lastUpdatedTime: number;
   tags: Tag[];
   params: Param[];
+  metrics: MetricView[];
 }

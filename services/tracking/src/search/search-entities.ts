@@ -24,7 +24,7 @@ export interface AttributeSpec {
  * ordered. Registered models and model versions get their own rows later.
  */
 export interface SearchEntity {
-  readonly name: 'runs' | 'experiments';
+  readonly name: 'runs' | 'experiments' | 'logged_models';
   /** Every accepted spelling of an identifier prefix (`metrics.`, `params.`, ...). */
   readonly identifiers: Readonly<Record<string, FilterType>>;
   readonly attributes: Readonly<Record<string, AttributeSpec>>;
@@ -91,6 +91,37 @@ export const EXPERIMENT_SEARCH: SearchEntity = {
   datasetKeys: [],
   orderableTypes: ['attribute'],
   orderableAttributes: ['name', 'experiment_id', 'creation_time', 'last_update_time'],
+};
+
+// MLflow 3 logged models (mlflow/utils/search_utils.py SearchLoggedModelsUtils).
+export const LOGGED_MODEL_SEARCH: SearchEntity = {
+  name: 'logged_models',
+  identifiers: {
+    metric: 'metric',
+    metrics: 'metric',
+    param: 'param',
+    params: 'param',
+    parameter: 'param',
+    parameters: 'param',
+    tag: 'tag',
+    tags: 'tag',
+    attribute: 'attribute',
+    attributes: 'attribute',
+    attr: 'attribute',
+  },
+  attributes: {
+    name: STRING_ATTRIBUTE,
+    model_id: STRING_ATTRIBUTE,
+    model_type: STRING_ATTRIBUTE,
+    status: STRING_ATTRIBUTE,
+    source_run_id: STRING_ATTRIBUTE,
+    creation_timestamp: NUMERIC_ATTRIBUTE,
+    last_updated_timestamp: NUMERIC_ATTRIBUTE,
+  },
+  attributeAliases: { creation_time: 'creation_timestamp', last_updated_time: 'last_updated_timestamp' },
+  datasetKeys: [],
+  orderableTypes: ['metric', 'attribute'],
+  orderableAttributes: ['name', 'model_id', 'model_type', 'status', 'source_run_id', 'creation_timestamp', 'last_updated_timestamp'],
 };
 
 /** Renders a list the way MLflow's messages print a Python set: `{'a', 'b'}`. */

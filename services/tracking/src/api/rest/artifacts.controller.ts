@@ -114,7 +114,8 @@ export class ArtifactsController {
   private async listUnder(ctx: CommandContext, rootUri: string, path: string) {
     if (!rootUri.startsWith(proxiedScheme)) throw new InvalidArgument(`Artifacts of ${rootUri} are not served by this server`);
     const dir = normalizeArtifactPath(path);
-    const root = rootUri.slice(proxiedScheme.length);
+    // `mlflow-artifacts:/0/<run>/artifacts`: the path after the scheme, without its leading slash.
+    const root = rootUri.slice(proxiedScheme.length).replace(/^\/+/, '');
     const entries = await this.store.list(this.key(ctx, joinArtifactPath(root, dir)));
     return {
       root_uri: rootUri,

@@ -6,13 +6,17 @@ import type { CommandContext } from '../../commands/command-context';
 import { LoggedModelCommandsHandler } from '../../commands/logged-model-commands.handler';
 import { loggedModelStatuses } from '../../domain/logged-model/logged-model.decider';
 import { LoggedModelsRepository } from '../../repositories/logged-models.repository';
+import { compileLoggedModelSearch } from '../../search/logged-model-search.sql';
+import { parseOrderByClause } from '../../search/order-by.parser';
 import { decodePageToken, encodePageToken } from '../../search/page-token';
+import { LOGGED_MODEL_SEARCH } from '../../search/search-entities';
+import { parseSearchFilter } from '../../search/search-filter.parser';
+import { trackingSchema } from '../../tracking.schema';
 import { loggedModelJson } from './mlflow-json';
 import { RequestContext } from './request-context.decorator';
 
 const keyValues = wire.keyValues();
-// The client's search_logged_models filters by name (register_model); other attributes are exact matches.
-const filterClause = /^\s*(?:attributes\.)?(name|model_id|model_type|status|source_run_id)\s*=\s*(['"])(.*)\2\s*$/;
+const maxSearchResults = 1000;
 
 @Controller(['api/2.0/mlflow/logged-models', 'ajax-api/2.0/mlflow/logged-models'])
 export class LoggedModelsController {
@@ -50,22 +54,31 @@ export class LoggedModelsController {
   @HttpCode(200)
   async search(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
     const input = parseMessage(
-      z.object({ experiment_ids: wire.list(z.string()), filter: wire.text().optional(), max_results: wire.int().default(100), page_token: wire.text().optional() }),
+      z.object({
+        experiment_ids: wire.list(z.string()),
+        filter: wire.text().optional(),
+        order_by: z.array(z.object({ field_name: wire.id(), ascending: wire.bool().default(true) })).default([]),
+        max_results: wire.int().pipe(z.number().min(1).max(maxSearchResults)).default(100),
+        page_token: wire.text().optional(),
+      }),
       body,
     );
-    const conditions = (input.filter ?? '')
-      .split(/\s+AND\s+/i)
-      .filter((clause) => clause.trim() !== '')
-      .map((clause) => {
-        const match = filterClause.exec(clause);
-        if (!match) parseMessage(z.object({ filter: z.never() }), { filter: input.filter });
-        return { column: match![1] as 'name', value: match![3] };
-      });
     const offset = decodePageToken(input.page_token);
-    const rows = await this.models.search(ctx.workspaceId, input.experiment_ids, conditions, offset, input.max_results + 1);
+    const ids = await this.models.findIds(
+      compileLoggedModelSearch({
+        schema: trackingSchema,
+        workspaceId: ctx.workspaceId,
+        experimentIds: input.experiment_ids,
+        filter: parseSearchFilter(input.filter, LOGGED_MODEL_SEARCH),
+        orderBy: input.order_by.map((o) => parseOrderByClause(`${o.field_name} ${o.ascending ? 'ASC' : 'DESC'}`, LOGGED_MODEL_SEARCH)),
+        limit: input.max_results + 1,
+        offset,
+      }),
+    );
+    const models = await this.models.getMany(ctx.workspaceId, ids.slice(0, input.max_results));
     return {
-      models: rows.slice(0, input.max_results).map(loggedModelJson),
-      ...(rows.length > input.max_results ? { next_page_token: encodePageToken(offset + input.max_results) } : {}),
+      models: models.map(loggedModelJson),
+      ...(ids.length > input.max_results ? { next_page_token: encodePageToken(offset + input.max_results) } : {}),
     };
   }
 

@@ -21,7 +21,14 @@ export function experimentJson(e: ExperimentView) {
 }
 
 export function metricJson(m: MetricView) {
-  return { key: m.key, value: jsonDouble(m.value), timestamp: m.timestamp, step: m.step, ...(m.runId ? { run_id: m.runId } : {}) };
+  return {
+    key: m.key,
+    value: jsonDouble(m.value),
+    timestamp: m.timestamp,
+    step: m.step,
+    ...(m.runId ? { run_id: m.runId } : {}),
+    ...(m.datasetName ? { dataset_name: m.datasetName, dataset_digest: m.datasetDigest } : {}),
+  };
 }
 
 export function runInfoJson(info: RunView['info']) {
@@ -75,6 +82,6 @@ export function loggedModelJson(m: LoggedModelView) {
       ...(m.sourceRunId ? { source_run_id: m.sourceRunId } : {}),
       tags: m.tags,
     },
-    data: { params: m.params, metrics: [] },
+    data: { params: m.params, metrics: m.metrics.map(metricJson) },
   };
 }

@@ -1,10 +1,14 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import type { ArtifactStore } from '@chronicle/artifacts';
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ARTIFACT_STORE } from './artifacts.controller';
 
 /** The MLflow version Chronicle reports: ≥ 3.4, so clients enable their newer code paths. */
 export const reportedMlflowVersion = '3.6.0';
 
 @Controller()
 export class ServerController {
+  constructor(@Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore) {}
+
   @Get('health')
   @Header('content-type', 'text/plain')
   health() {
@@ -17,7 +21,21 @@ export class ServerController {
     return reportedMlflowVersion;
   }
 
-  @Get(['api/2.0/mlflow/server-features', 'ajax-api/2.0/mlflow/server-features'])
+  // Recent clients probe server-info, then fall back to server-features.
+  @Get(['api/3.0/mlflow/server-info', 'ajax-api/3.0/mlflow/server-info'])
+  info() {
+    return {
+      store_type: 'SqlStore',
+      workspaces_enabled: true,
+      trace_archival_enabled: false,
+      multipart_uploads_enabled: this.artifacts.multipart !== undefined,
+      multipart_downloads_enabled: false,
+      presigned_upload_run_id_supported: false,
+      presigned_upload_model_id_supported: false,
+    };
+  }
+
+  @Get(['api/2.0/mlflow/server-features', 'ajax-api/2.0/mlflow/server-features', 'api/3.0/mlflow/server-features', 'ajax-api/3.0/mlflow/server-features'])
   features() {
     return { workspaces_enabled: true };
   }
