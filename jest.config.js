@@ -16,8 +16,10 @@ const common = {
   testEnvironment: 'node',
 };
 module.exports = {
+  // Jest reads testTimeout only at the top level, not per project; integration specs need it.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,test}/**/*.spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{libs,services,test}/**/*.int-spec.ts'], testTimeout: 60000 },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{libs,services,test}/**/*.int-spec.ts'] },
   ],
 };
