@@ -1,0 +1,250 @@
+import { Envelope, type TrackingEvent } from '@chronicle/contracts';
+import { EventRelay, EventStore, topicOf, type RelayOptions } from '@chronicle/eventstore';
+import { KafkaEventBus } from '@chronicle/messaging';
+import { freshSchema, kafkaBrokers, randomId, tagsSet, testMetadata, trackingCodecAs, type FreshSchema } from '@chronicle/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { pino } from 'pino';
+import { printResults, progressBar, round, Samples, sleep, TimedEventBus } from './eventstore-bench-support';
+
+// Every phase is bounded by time, so the whole bench stays well under five minutes.
+const appendPhases = [
+  { name: 'append 1 event/tx', eventsPerAppend: 1, appenders: 8, durationMs: 8_000 },
+  { name: 'append 100 events/tx', eventsPerAppend: 100, appenders: 4, durationMs: 8_000 },
+  { name: 'append 1000 events/tx', eventsPerAppend: 1000, appenders: 4, durationMs: 8_000 },
+];
+
+const lag = {
+  ratePerSecond: 5_000,
+  durationMs: 20_000,
+  streams: 1_000,
+  // Small command-sized transactions: 5,000 events/s is 1,000 append transactions/s.
+  eventsPerAppend: 5,
+  maxInFlight: 64,
+  partitions: 4,
+  drainTimeoutMs: 30_000,
+};
+
+// The library defaults first, then the knobs an operator would turn: poll sooner, read more.
+const relayConfigs: { name: string; options: RelayOptions }[] = [
+  { name: 'relay defaults (batch 500, idle 20 ms)', options: {} },
+  { name: 'relay tuned (batch 2000, idle 2 ms)', options: { batchSize: 2_000, idleMs: 2 } },
+];
+
+type Row = Record<string, string | number | boolean>;
+
+function events(n: number, prefix: string): TrackingEvent[] {
+  return Array.from({ length: n }, (_, i) => tagsSet(`${prefix}-run`, `value-${i}`));
+}
+
+async function withSchema<T>(prefix: string, work: (fresh: FreshSchema) => Promise<T>): Promise<T> {
+  const fresh = await freshSchema([], prefix);
+  try {
+    return await work(fresh);
+  } finally {
+    await fresh.drop();
+  }
+}
+
+/** Concurrent appenders, each on its own stream, append transactions back to back until the deadline. */
+async function appendThroughput(fresh: FreshSchema, phase: (typeof appendPhases)[number]): Promise<Row> {
+  const store = new EventStore<TrackingEvent>(fresh.db, fresh.schema, trackingCodecAs(randomId('bench')));
+  const workspaceId = randomId('ws');
+  const latency = new Samples();
+  let appended = 0;
+  const bar = progressBar(phase.name, phase.durationMs / 1000, 's');
+  const started = Date.now();
+  const deadline = started + phase.durationMs;
+  const ticker = setInterval(() => {
+    const elapsed = (Date.now() - started) / 1000;
+    bar.update(Math.min(Math.floor(elapsed), phase.durationMs / 1000), { detail: `${Math.round(appended / elapsed)} events/s` });
+  }, 250);
+  try {
+    await Promise.all(
+      Array.from({ length: phase.appenders }, async (_, worker) => {
+        const streamId = randomId(`stream-${worker}`);
+        const batch = events(phase.eventsPerAppend, streamId);
+        let version = 0;
+        while (Date.now() < deadline) {
+          const t0 = performance.now();
+          await fresh.db.transaction((tx) =>
+            store.append(tx, { workspaceId, streamId, expectedVersion: version, events: batch, metadata: testMetadata({ actor: 'bench' }) }),
+          );
+          latency.add(performance.now() - t0);
+          version += batch.length;
+          appended += batch.length;
+        }
+      }),
+    );
+  } finally {
+    clearInterval(ticker);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  bar.update(phase.durationMs / 1000, { detail: `${Math.round(appended / seconds)} events/s` });
+  bar.stop();
+  const { p50, p99, max } = latency.summary();
+  return {
+    phase: phase.name,
+    appenders: phase.appenders,
+    events: appended,
+    'events/s': Math.round(appended / seconds),
+    'tx/s': Math.round(latency.count / seconds),
+    'tx p50 ms': round(p50),
+    'tx p99 ms': round(p99),
+    'tx max ms': round(max),
+  };
+}
+
+function connectBus(): Promise<KafkaEventBus> {
+  return KafkaEventBus.connect({
+    brokers: kafkaBrokers,
+    clientId: randomId('eventstore-bench'),
+    consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, rebalanceTimeoutMs: 10_000, maxWaitTimeMs: 100 },
+    logger: pino({ name: 'eventstore-bench', level: 'warn' }),
+  });
+}
+
+/**
+ * Appends at a steady rate over many streams while an EventRelay publishes to Kafka and a
+ * KafkaEventBus consumer receives; lag is receive time − metadata.occurredAt (the append time).
+ */
+async function relayLag(fresh: FreshSchema, config: (typeof relayConfigs)[number]): Promise<Row> {
+  const context = randomId('bench');
+  const store = new EventStore<TrackingEvent>(fresh.db, fresh.schema, trackingCodecAs(context));
+  const workspaceId = randomId('ws');
+  const kafka = await connectBus();
+  const bus = new TimedEventBus(kafka);
+  const topic = topicOf(context);
+  const relayErrors: unknown[] = [];
+  const relay = new EventRelay(fresh.db, store as EventStore<unknown>, bus, { ...config.options, onError: (error) => relayErrors.push(error) });
+  const received = new Set<number>();
+  const endToEnd = new Samples();
+  const commitLag = new Samples();
+  let duplicates = 0;
+  try {
+    await bus.ensureTopics([topic], lag.partitions);
+    const subscription = await bus.subscribe({ groupId: randomId('bench-lag'), topics: [topic], fromBeginning: true }, async (record) => {
+      const now = Date.now();
+      const envelope = Envelope.decode(record.value);
+      if (received.has(envelope.position)) {
+        duplicates++;
+        return;
+      }
+      received.add(envelope.position);
+      endToEnd.add(now - (envelope.metadata?.occurredAt ?? now));
+    });
+    relay.start();
+
+    // Paced appender: every tick issues what is due by the clock; streams are taken from a free
+    // list, so two appends never race on one stream.
+    const free = Array.from({ length: lag.streams }, (_, i) => ({ streamId: `stream-${i}`, version: 0 }));
+    const batch = events(lag.eventsPerAppend, 'lag');
+    const total = Math.round((lag.ratePerSecond * lag.durationMs) / 1000);
+    let issued = 0;
+    let appended = 0;
+    let inFlight = 0;
+    let stalledTicks = 0;
+    const appendErrors: unknown[] = [];
+    const bar = progressBar(`lag @${lag.ratePerSecond}/s: ${config.name}`, total, 'events');
+    const started = Date.now();
+    while (issued < total) {
+      const due = Math.min(total, Math.floor(((Date.now() - started) * lag.ratePerSecond) / 1000));
+      if (due - issued >= lag.eventsPerAppend && inFlight >= lag.maxInFlight) stalledTicks++;
+      while (due - issued >= lag.eventsPerAppend && inFlight < lag.maxInFlight && free.length > 0) {
+        const stream = free.shift()!;
+        const occurredAt = Date.now();
+        issued += lag.eventsPerAppend;
+        inFlight++;
+        void fresh.db
+          .transaction((tx) =>
+            store.append(tx, { workspaceId, streamId: stream.streamId, expectedVersion: stream.version, events: batch, metadata: testMetadata({ actor: 'bench', occurredAt }) }),
+          )
+          .then(
+            () => {
+              commitLag.add(Date.now() - occurredAt);
+              stream.version += lag.eventsPerAppend;
+              appended += lag.eventsPerAppend;
+            },
+            (error: unknown) => appendErrors.push(error),
+          )
+          .finally(() => {
+            inFlight--;
+            free.push(stream);
+          });
+      }
+      bar.update(received.size, { detail: `appended ${appended}` });
+      await sleep(2);
+    }
+    while (inFlight > 0) await sleep(5);
+    const appendSeconds = (Date.now() - started) / 1000;
+    const drainDeadline = Date.now() + lag.drainTimeoutMs;
+    while (received.size < appended && Date.now() < drainDeadline) {
+      bar.update(received.size, { detail: `draining, appended ${appended}` });
+      await sleep(20);
+    }
+    bar.update(received.size, { detail: `appended ${appended}` });
+    bar.stop();
+    await relay.stop();
+    await subscription.close();
+
+    const e2e = endToEnd.summary();
+    const toPublish = bus.toPublish.summary();
+    const toAck = bus.toAck.summary();
+    const commit = commitLag.summary();
+    const publish = bus.publishMs.summary();
+    return {
+      phase: `lag: ${config.name}`,
+      'append events/s': Math.round(appended / appendSeconds),
+      appended,
+      received: received.size,
+      'all arrived': received.size === appended && appendErrors.length === 0,
+      duplicates,
+      'e2e p50 ms': e2e.p50,
+      'e2e p99 ms': e2e.p99,
+      'e2e max ms': e2e.max,
+      'commit p99 ms': commit.p99,
+      'to relay read p50/p99 ms': `${toPublish.p50}/${toPublish.p99}`,
+      'to broker ack p50/p99 ms': `${toAck.p50}/${toAck.p99}`,
+      'publish p50/p99 ms': `${publish.p50}/${publish.p99}`,
+      'relay batch p50/max': `${bus.batchSizes.summary().p50}/${bus.batchSizes.summary().max}`,
+      'appender stalled ticks': stalledTicks,
+      errors: appendErrors.length + relayErrors.length,
+    };
+  } finally {
+    await relay.stop();
+    await bus.close();
+    await deleteTopic(topic);
+  }
+}
+
+/** The bus port has no topic deletion; the bench removes its own topic with kafkajs's admin. */
+async function deleteTopic(topic: string): Promise<void> {
+  const admin = new Kafka({ clientId: randomId('eventstore-bench-admin'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] });
+  } catch {
+    // Best effort: a leftover topic only costs disk.
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Event store benchmarks on the real servers: append throughput, then relay lag to a Kafka consumer. */
+export async function runEventStoreBench(): Promise<Record<string, unknown>> {
+  const rows: Row[] = [];
+  await withSchema('es_bench', async (fresh) => {
+    for (const phase of appendPhases) rows.push(await appendThroughput(fresh, phase));
+  });
+  for (const config of relayConfigs) rows.push(await withSchema('es_bench_lag', (fresh) => relayLag(fresh, config)));
+  return Object.fromEntries(rows.map(({ phase, ...row }) => [String(phase), row]));
+}
+
+if (require.main === module) {
+  runEventStoreBench().then(
+    (results) => printResults('Event store', results),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
