@@ -30,10 +30,10 @@ export class Samples {
   }
 }
 
-/** A progress bar on stderr, so stdout keeps only the result table. */
+/** A progress bar on stderr, so stdout keeps only the result table; without a TTY (CI) a line every 5 s. */
 export function progressBar(label: string, total: number, unit: string): SingleBar {
   const bar = new SingleBar(
-    { format: `${label.padEnd(34)} [{bar}] {percentage}% | {value}/{total} ${unit} | {detail}`, hideCursor: true, clearOnComplete: false },
+    { format: `${label.padEnd(34)} [{bar}] {percentage}% | {value}/{total} ${unit} | {detail}`, hideCursor: true, clearOnComplete: false, noTTYOutput: true, notTTYSchedule: 5_000 },
     Presets.shades_classic,
   );
   bar.start(total, 0, { detail: '' });
