@@ -11,4 +11,4 @@ npm run proto:check
 npx jest --selectProjects unit
 npx jest --selectProjects integration --runInBand
 bash test/compat/run.sh embedded
-bash test/compat/run.sh postgres
+bash test/compat/run.sh distributed

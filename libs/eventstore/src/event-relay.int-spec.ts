@@ -199,7 +199,7 @@ describe.each(buses)('EventRelay with the $name bus', ({ name, create }) => {
 
     const second = new EventRelay(fresh.db, store as EventStore<unknown>, bus, { batchSize: 7, idleMs: 10 });
     relays.push(second);
-    second.start();
+    await second.start();
     await waitFor('every event on the bus', () => new Set(received.map((e) => e.position)).size >= appended.length);
     await second.stop();
     await sleep(name === 'kafka' ? 500 : 50);
@@ -221,7 +221,7 @@ describe.each(buses)('EventRelay with the $name bus', ({ name, create }) => {
       const errors: unknown[] = [];
       const relay = new EventRelay(fresh.db, store as EventStore<unknown>, bus, { batchSize: 50, idleMs: 20, onError: (e) => errors.push(e) });
       relays.push(relay);
-      relay.start();
+      await relay.start();
 
       const appended: StoredEvent<TrackingEvent>[] = [];
       const streams = Array.from({ length: 8 }, (_, s) => ({ id: randomId(`run${s}`), version: 0 }));

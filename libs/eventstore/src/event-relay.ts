@@ -58,8 +58,10 @@ export class EventRelay {
     return `relay:${this.store.context}`;
   }
 
-  start(): void {
+  /** Creates the context's topic if needed, then relays until stopped. */
+  async start(partitions = 3): Promise<void> {
     if (this.running) return;
+    await this.bus.ensureTopics([topicOf(this.store.context)], partitions);
     this.running = true;
     this.loop = this.run();
   }

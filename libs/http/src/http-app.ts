@@ -30,6 +30,5 @@ export async function createHttpApp(module: Type<unknown>): Promise<INestApplica
   app.useLogger(app.get(Logger));
   app.use(mlflowBodies);
   app.useGlobalFilters(new MlflowErrorFilter());
-  app.enableShutdownHooks();
   return app;
 }

@@ -1,12 +1,13 @@
-import { createArtifactStore } from '@chronicle/artifacts';
+import type { ArtifactStoreConfig } from '@chronicle/artifacts';
 import { loadConfig } from '@chronicle/config';
-import { Database } from '@chronicle/database';
-import { createHttpApp, loggingModule } from '@chronicle/http';
-import { TrackingInit1763900000000, TrackingModule } from '@chronicle/tracking';
+import { createHttpApp, HealthModule, loggingModule } from '@chronicle/http';
+import { InProcessEventBus } from '@chronicle/messaging';
+import { startTracking } from '@chronicle/tracking';
 import { Module } from '@nestjs/common';
+import { pino } from 'pino';
 import { join, resolve } from 'node:path';
 import { startEmbeddedPostgres } from './embedded-postgres';
-import { serverConfigSchema } from './server.config';
+import { serverConfigSchema, type ServerConfig } from './server.config';
 
 export interface ServerFlags {
   host?: string;
@@ -14,47 +15,53 @@ export interface ServerFlags {
   dataDir?: string;
 }
 
-/** Runs every Chronicle module in one process: embedded Postgres unless a database URL is set. */
-export async function runServer(flags: ServerFlags): Promise<void> {
-  const startedAt = performance.now();
-  const config = loadConfig(serverConfigSchema, {
+export function artifactStoreOf(config: ServerConfig, dataDir: string): ArtifactStoreConfig {
+  return config.CHRONICLE_ARTIFACT_STORE === 's3'
+    ? {
+        kind: 's3',
+        endpoint: config.CHRONICLE_S3_ENDPOINT,
+        accessKey: config.CHRONICLE_S3_ACCESS_KEY,
+        secretKey: config.CHRONICLE_S3_SECRET_KEY,
+        bucket: config.CHRONICLE_S3_BUCKET,
+        region: 'us-east-1',
+      }
+    : { kind: 'local', root: join(dataDir, 'artifacts') };
+}
+
+export function loadServerConfig(flags: ServerFlags): ServerConfig {
+  return loadConfig(serverConfigSchema, {
     ...process.env,
     ...(flags.host ? { CHRONICLE_HOST: flags.host } : {}),
     ...(flags.port ? { CHRONICLE_PORT: flags.port } : {}),
     ...(flags.dataDir ? { CHRONICLE_DATA_DIR: flags.dataDir } : {}),
   });
+}
+
+/** Runs every Chronicle module in one process: embedded Postgres unless a database URL is set. */
+export async function runServer(flags: ServerFlags): Promise<void> {
+  const startedAt = performance.now();
+  const config = loadServerConfig(flags);
+  const logger = pino({ level: config.CHRONICLE_LOG_LEVEL });
   const dataDir = resolve(config.CHRONICLE_DATA_DIR);
   const embedded = config.CHRONICLE_DATABASE_URL ? null : await startEmbeddedPostgres(join(dataDir, 'postgres'));
-  const db = await Database.connect({
-    url: config.CHRONICLE_DATABASE_URL ?? embedded!.url,
-    name: 'tracking',
-    migrations: [TrackingInit1763900000000],
+  const tracking = await startTracking({
+    databaseUrl: config.CHRONICLE_DATABASE_URL ?? embedded!.url,
     // PGlite serves one session at a time; a larger pool would only queue behind it.
     poolSize: embedded ? 1 : 20,
+    artifacts: artifactStoreOf(config, dataDir),
+    bus: new InProcessEventBus(),
+    onRelayError: (err) => logger.error({ err }, 'relay failed'),
   });
-  const artifacts = createArtifactStore(
-    config.CHRONICLE_ARTIFACT_STORE === 's3'
-      ? {
-          kind: 's3',
-          endpoint: config.CHRONICLE_S3_ENDPOINT,
-          accessKey: config.CHRONICLE_S3_ACCESS_KEY,
-          secretKey: config.CHRONICLE_S3_SECRET_KEY,
-          bucket: config.CHRONICLE_S3_BUCKET,
-          region: 'us-east-1',
-        }
-      : { kind: 'local', root: join(dataDir, 'artifacts') },
-  );
 
-  @Module({ imports: [loggingModule(config.CHRONICLE_LOG_LEVEL), TrackingModule.register({ db, artifacts })] })
+  @Module({ imports: [loggingModule(config.CHRONICLE_LOG_LEVEL), HealthModule.register(() => tracking.db.query('SELECT 1').then(() => undefined)), tracking.module] })
   class ChronicleServerModule {}
 
   const app = await createHttpApp(ChronicleServerModule);
-  app.enableShutdownHooks();
   await app.listen(config.CHRONICLE_PORT, config.CHRONICLE_HOST);
   const url = `http://${config.CHRONICLE_HOST}:${(app.getHttpServer().address() as { port: number }).port}`;
   const shutdown = async () => {
     await app.close();
-    await db.close();
+    await tracking.close();
     await embedded?.stop();
     process.exit(0);
   };

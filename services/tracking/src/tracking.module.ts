@@ -1,6 +1,5 @@
 import type { ArtifactStore } from '@chronicle/artifacts';
 import { Database } from '@chronicle/database';
-import { ensureProjections } from '@chronicle/eventstore';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ARTIFACT_STORE, ArtifactsController } from './api/rest/artifacts.controller';
 import { ExperimentsController } from './api/rest/experiments.controller';
@@ -17,11 +16,11 @@ import { ExperimentsRepository } from './repositories/experiments.repository';
 import { LoggedModelsRepository } from './repositories/logged-models.repository';
 import { MetricsRepository } from './repositories/metrics.repository';
 import { RunsRepository } from './repositories/runs.repository';
-import { trackingProjections } from './projections';
 import { TrackingEventStore } from './tracking.event-store';
 
 export interface TrackingAdapters {
   db: Database;
+  store: TrackingEventStore;
   artifacts: ArtifactStore;
 }
 
@@ -35,16 +34,7 @@ export class TrackingModule {
       providers: [
         { provide: Database, useValue: adapters.db },
         { provide: ARTIFACT_STORE, useValue: adapters.artifacts },
-        {
-          provide: TrackingEventStore,
-          // Read models are brought to their versions before the first command is served.
-          useFactory: async (db: Database) => {
-            const store = new TrackingEventStore(db);
-            await ensureProjections(db, store, trackingProjections);
-            return store;
-          },
-          inject: [Database],
-        },
+        { provide: TrackingEventStore, useValue: adapters.store },
         ExperimentCommandsHandler,
         RunCommandsHandler,
         LoggedModelCommandsHandler,
@@ -55,7 +45,6 @@ export class TrackingModule {
         ExperimentSearch,
         RunSearch,
       ],
-      exports: [TrackingEventStore],
     };
   }
 }

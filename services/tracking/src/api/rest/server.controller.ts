@@ -9,12 +9,6 @@ export const reportedMlflowVersion = '3.6.0';
 export class ServerController {
   constructor(@Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore) {}
 
-  @Get('health')
-  @Header('content-type', 'text/plain')
-  health() {
-    return 'OK';
-  }
-
   @Get('version')
   @Header('content-type', 'text/plain')
   version() {

@@ -1,0 +1,39 @@
+import { createArtifactStore, type ArtifactStoreConfig } from '@chronicle/artifacts';
+import { Database } from '@chronicle/database';
+import { ensureProjections, EventRelay } from '@chronicle/eventstore';
+import type { EventBus } from '@chronicle/messaging';
+import type { DynamicModule } from '@nestjs/common';
+import { TrackingInit1763900000000 } from './migrations/1763900000000-tracking-init';
+import { trackingProjections } from './projections';
+import { TrackingEventStore } from './tracking.event-store';
+import { TrackingModule } from './tracking.module';
+
+export interface TrackingRuntimeOptions {
+  databaseUrl: string;
+  poolSize: number;
+  artifacts: ArtifactStoreConfig;
+  /** Where the relay publishes the tracking log: Kafka when distributed, in process when embedded. */
+  bus: EventBus;
+  onRelayError: (error: unknown) => void;
+}
+
+/**
+ * Everything the tracking service needs before it serves: migrations, read models at their
+ * versions, and the relay that publishes its log. Both deployments start tracking through here.
+ */
+export async function startTracking(options: TrackingRuntimeOptions): Promise<{ module: DynamicModule; db: Database; close(): Promise<void> }> {
+  const db = await Database.connect({ url: options.databaseUrl, name: 'tracking', migrations: [TrackingInit1763900000000], poolSize: options.poolSize });
+  const store = new TrackingEventStore(db);
+  await ensureProjections(db, store, trackingProjections);
+  const relay = new EventRelay(db, store, options.bus, { onError: options.onRelayError });
+  await relay.start();
+  return {
+    module: TrackingModule.register({ db, store, artifacts: createArtifactStore(options.artifacts) }),
+    db,
+    async close() {
+      await relay.stop();
+      await options.bus.close();
+      await db.close();
+    },
+  };
+}
