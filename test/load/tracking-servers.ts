@@ -1,0 +1,259 @@
+// Lifecycle of the two servers the tracking benchmark compares (Chronicle and the real MLflow
+// server, both on the infra Postgres), the fresh databases they get, and one keep-alive HTTP
+// driver for the MLflow REST API both speak.
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+
+export const PG = { host: '127.0.0.1', port: 55432, user: 'chronicle', password: 'chronicle' };
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+export type SystemName = 'chronicle' | 'mlflow';
+
+export interface Server {
+  system: SystemName;
+  baseUrl: string;
+  port: number;
+  database: string;
+  logFile: string;
+  process: ChildProcess;
+  tmpDir: string;
+}
+
+export function pgUrl(database: string, scheme = 'postgres'): string {
+  return `${scheme}://${PG.user}:${PG.password}@${PG.host}:${PG.port}/${database}`;
+}
+
+export async function withPg<T>(database: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ ...PG, database });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createDatabase(name: string): Promise<void> {
+  await withPg('chronicle', async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name}`);
+  });
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  await withPg('chronicle', (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP driver
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    readonly what: string,
+  ) {
+    super(`${what} → HTTP ${status}: ${body.slice(0, 300)}`);
+  }
+}
+
+/** One request; resolves with the parsed JSON body, rejects on a non-2xx status. */
+export function call<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: 'GET' | 'POST',
+  pathAndQuery: string,
+  body?: unknown,
+  timeoutMs = 120_000,
+): Promise<T> {
+  const url = new URL(pathAndQuery, baseUrl);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise<T>((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        headers: payload
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+          : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) {
+            reject(new HttpError(status, text, `${method} ${url.pathname}`));
+            return;
+          }
+          try {
+            resolve((text ? JSON.parse(text) : {}) as T);
+          } catch (e) {
+            reject(e);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname} timed out`)));
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+async function waitHealthy(server: Server, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: number | null = null;
+  server.process.once('exit', (code) => (exited = code ?? -1));
+  while (Date.now() < deadline) {
+    if (exited !== null) break;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const req = http.get(`${server.baseUrl}/health`, (res) => {
+          res.resume();
+          if (res.statusCode === 200) resolve();
+          else reject(new Error(String(res.statusCode)));
+        });
+        req.setTimeout(2000, () => req.destroy(new Error('timeout')));
+        req.on('error', reject);
+      });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  let tail = '';
+  try {
+    tail = readFileSync(server.logFile, 'utf8').split('\n').slice(-30).join('\n');
+  } catch {
+    // no log yet
+  }
+  throw new Error(`${server.system} did not become healthy at ${server.baseUrl}\n${tail}`);
+}
+
+function freePortCandidate(base: number): number {
+  return base + Math.floor(Math.random() * 500);
+}
+
+export async function startChronicle(database: string): Promise<Server> {
+  const tmpDir = mkdtempSync(path.join(tmpdir(), 'chronicle-bench-'));
+  const port = freePortCandidate(46000);
+  const logFile = path.join(tmpDir, 'server.log');
+  const out = openSync(logFile, 'a');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CHRONICLE_DATABASE_URL: pgUrl(database),
+    CHRONICLE_ARTIFACT_STORE: 's3',
+    CHRONICLE_S3_ENDPOINT: process.env.CHRONICLE_S3_ENDPOINT ?? 'http://127.0.0.1:58080',
+    CHRONICLE_S3_ACCESS_KEY: process.env.CHRONICLE_S3_ACCESS_KEY ?? 'chronicle',
+    CHRONICLE_S3_SECRET_KEY: process.env.CHRONICLE_S3_SECRET_KEY ?? 'chronicle-secret',
+    CHRONICLE_S3_BUCKET: process.env.CHRONICLE_S3_BUCKET ?? 'chronicle-artifacts',
+    CHRONICLE_LOG_LEVEL: 'warn',
+  };
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, 'dist/services/cli/src/main.js'),
+      'server',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--data-dir',
+      tmpDir,
+    ],
+    { cwd: REPO_ROOT, env, detached: true, stdio: ['ignore', out, out] },
+  );
+  const server: Server = {
+    system: 'chronicle',
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    database,
+    logFile,
+    process: child,
+    tmpDir,
+  };
+  await waitHealthy(server, 90_000);
+  return server;
+}
+
+export async function startMlflow(database: string): Promise<Server> {
+  const tmpDir = mkdtempSync(path.join(tmpdir(), 'mlflow-bench-'));
+  const port = freePortCandidate(47000);
+  const logFile = path.join(tmpDir, 'server.log');
+  const out = openSync(logFile, 'a');
+  const bin = path.join(REPO_ROOT, 'infra/.cache/venv/bin/mlflow');
+  // MLflow 3.17 maps a bare postgresql:// URI to psycopg (v3), which the venv does not have;
+  // the driver it ships with is psycopg2.
+  const child = spawn(
+    bin,
+    [
+      'server',
+      '--backend-store-uri',
+      pgUrl(database, 'postgresql+psycopg2'),
+      '--artifacts-destination',
+      path.join(tmpDir, 'artifacts'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+    ],
+    { cwd: tmpDir, env: { ...process.env }, detached: true, stdio: ['ignore', out, out] },
+  );
+  const server: Server = {
+    system: 'mlflow',
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    database,
+    logFile,
+    process: child,
+    tmpDir,
+  };
+  await waitHealthy(server, 180_000);
+  return server;
+}
+
+/** SIGTERM the server's whole process group (uvicorn workers too), SIGKILL after 10 s. */
+export async function stopServer(server: Server): Promise<void> {
+  const pid = server.process.pid;
+  if (pid === undefined || server.process.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => server.process.once('exit', () => resolve()));
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, 10_000);
+  await exited;
+  clearTimeout(timer);
+  // uvicorn workers can outlive the parent for a moment
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // group gone
+  }
+  rmSync(server.tmpDir, { recursive: true, force: true });
+}
+
+export function closeHttp(): void {
+  agent.destroy();
+}

@@ -1,0 +1,530 @@
+// Tracking benchmark: Chronicle and the real MLflow server side by side, both on the infra
+// Postgres, same HTTP driver, same data shape. Three measurements:
+//   1. log-batch ingest (1000-metric batches, 4 clients, fixed duration) → metric points/s
+//   2. search_runs over one experiment of SEARCH_RUNS runs (20 params, 20 metrics, 10 tags)
+//   3. get-history of a 1,000,000-step metric (paged like the client) + bulk-interval reads
+// Run: npx swc services libs test -d dist -q && node dist/test/load/tracking.bench.js
+// Knobs (env): TRACKING_BENCH_INGEST_SECONDS, TRACKING_BENCH_SEARCH_RUNS,
+// TRACKING_BENCH_SEED_BUDGET_SECONDS, TRACKING_BENCH_HISTORY_STEPS.
+import { readFileSync } from 'node:fs';
+import { Presets, SingleBar } from 'cli-progress';
+import {
+  Server,
+  SystemName,
+  call,
+  closeHttp,
+  createDatabase,
+  dropDatabase,
+  startChronicle,
+  startMlflow,
+  stopServer,
+  withPg,
+} from './tracking-servers';
+
+const INGEST_SECONDS = Number(process.env.TRACKING_BENCH_INGEST_SECONDS ?? 20);
+const INGEST_CLIENTS = 4;
+const INGEST_KEYS = 10;
+const INGEST_STEPS = 100;
+const SEARCH_RUNS = Number(process.env.TRACKING_BENCH_SEARCH_RUNS ?? 100_000);
+const SEED_BUDGET_MS = Number(process.env.TRACKING_BENCH_SEED_BUDGET_SECONDS ?? 360) * 1000;
+const SEED_CONCURRENCY = 32;
+const SEARCH_REPS = 30;
+const SEARCH_WARMUP = 3;
+const MLFLOW_SEARCH_BUDGET_MS = 150_000;
+const SEARCH_FILTER = "metrics.m0 > 0.5 and params.p0 = 'v1'";
+const SEARCH_ORDER = 'metrics.m1 DESC';
+const HISTORY_STEPS = Number(process.env.TRACKING_BENCH_HISTORY_STEPS ?? 1_000_000);
+const HISTORY_BATCH = 1000;
+const HISTORY_KEY = 'loss';
+const BULK_REPS = 30;
+const API = '/api/2.0/mlflow';
+
+type Row = { system: SystemName | 'ratio'; measurement: string; value: string };
+const rows: Row[] = [];
+const results: Record<string, unknown> = {};
+
+function record(system: Row['system'], measurement: string, value: number | string, unit = ''): void {
+  const shown = typeof value === 'number' ? `${fmt(value)}${unit ? ' ' + unit : ''}` : value;
+  rows.push({ system, measurement, value: shown });
+  results[`${system}.${measurement}`] = value;
+  log(`  ${system.padEnd(9)} ${measurement}: ${shown}`);
+}
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
+  if (Math.abs(n) >= 10) return n.toFixed(1);
+  return n.toFixed(3);
+}
+
+function log(msg: string): void {
+  process.stdout.write(`${msg}\n`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+function bar(label: string, total: number): SingleBar {
+  const b = new SingleBar(
+    {
+      format: `${label.padEnd(28)} [{bar}] {percentage}% | {value}/{total} | {rate}/s | {duration_formatted}`,
+      noTTYOutput: true,
+      notTTYSchedule: 10_000,
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  b.start(total, 0, { rate: '0' });
+  return b;
+}
+
+// Deterministic "random" values shared by the HTTP seeding and the SQL seeding (golden-ratio
+// sequence; the SQL side computes the same formula in numeric).
+const A = 0.6180339887498949;
+const B = 0.7548776662466927;
+function metricValue(run: number, key: number): number {
+  const x = run * A + key * B;
+  return x - Math.floor(x);
+}
+
+const T0 = 1_700_000_000_000;
+
+// ---------------------------------------------------------------------------------------------
+// REST helpers
+
+async function createExperiment(s: Server, name: string): Promise<string> {
+  const r = await call<{ experiment_id: string }>(s.baseUrl, 'POST', `${API}/experiments/create`, { name });
+  return r.experiment_id;
+}
+
+async function createRun(s: Server, experimentId: string, name: string, startTime = Date.now()): Promise<string> {
+  const r = await call<{ run: { info: { run_id: string } } }>(s.baseUrl, 'POST', `${API}/runs/create`, {
+    experiment_id: experimentId,
+    run_name: name,
+    start_time: startTime,
+  });
+  return r.run.info.run_id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. log-batch ingest
+
+async function ingest(s: Server): Promise<void> {
+  const exp = await createExperiment(s, `ingest-${Date.now()}`);
+  const runIds = await Promise.all(
+    Array.from({ length: INGEST_CLIENTS }, (_, i) => createRun(s, exp, `ingest-${i}`)),
+  );
+  let measuring = false;
+  let stop = false;
+  let points = 0;
+  let requests = 0;
+  let errors = 0;
+  const latencies: number[] = [];
+  let firstError = '';
+  const client = async (runId: string): Promise<void> => {
+    let batch = 0;
+    while (!stop) {
+      const base = batch * INGEST_STEPS;
+      const ts = Date.now();
+      const metrics = new Array<{ key: string; value: number; timestamp: number; step: number }>(
+        INGEST_KEYS * INGEST_STEPS,
+      );
+      let j = 0;
+      for (let k = 0; k < INGEST_KEYS; k++) {
+        for (let st = 0; st < INGEST_STEPS; st++) {
+          metrics[j++] = { key: `m${k}`, value: metricValue(base + st, k), timestamp: ts, step: base + st };
+        }
+      }
+      batch++;
+      const t = performance.now();
+      try {
+        await call(s.baseUrl, 'POST', `${API}/runs/log-batch`, { run_id: runId, metrics });
+        if (measuring && !stop) {
+          points += metrics.length;
+          requests++;
+          latencies.push(performance.now() - t);
+        }
+      } catch (e) {
+        errors++;
+        if (!firstError) firstError = String(e);
+      }
+    }
+  };
+  const clients = runIds.map(client);
+  await new Promise((r) => setTimeout(r, 2000)); // warm-up, not counted
+  measuring = true;
+  const t0 = performance.now();
+  const b = bar(`${s.system} ingest (s)`, INGEST_SECONDS);
+  const tick = setInterval(() => b.update(Math.min(INGEST_SECONDS, Math.round((performance.now() - t0) / 1000)), { rate: '-' }), 1000);
+  await new Promise((r) => setTimeout(r, INGEST_SECONDS * 1000));
+  stop = true;
+  const elapsed = (performance.now() - t0) / 1000;
+  clearInterval(tick);
+  b.update(INGEST_SECONDS);
+  b.stop();
+  await Promise.all(clients);
+  latencies.sort((a, c) => a - c);
+  record(s.system, 'ingest points/s', points / elapsed);
+  record(s.system, 'ingest log-batch p50', percentile(latencies, 50), 'ms');
+  record(s.system, 'ingest log-batch p95', percentile(latencies, 95), 'ms');
+  record(s.system, 'ingest requests', requests);
+  if (errors) record(s.system, 'ingest errors', `${errors} (first: ${firstError.slice(0, 200)})`);
+  results[`${s.system}.ingestPointsPerSec`] = points / elapsed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. search_runs
+
+function runPayload(i: number): {
+  params: { key: string; value: string }[];
+  metrics: { key: string; value: number; timestamp: number; step: number }[];
+  tags: { key: string; value: string }[];
+} {
+  const params = Array.from({ length: 20 }, (_, k) => ({ key: `p${k}`, value: `v${(i + k) % 10}` }));
+  const metrics = Array.from({ length: 20 }, (_, k) => ({ key: `m${k}`, value: metricValue(i, k), timestamp: T0 + i, step: 0 }));
+  const tags = Array.from({ length: 10 }, (_, k) => ({ key: `t${k}`, value: `tv${(i * 7 + k) % 100}` }));
+  return { params, metrics, tags };
+}
+
+/** Seeds Chronicle through its API; returns how many runs were seeded within the budget. */
+async function seedChronicleRuns(s: Server, experimentId: string): Promise<number> {
+  let next = 0;
+  let done = 0;
+  let errors = 0;
+  let firstError = '';
+  const t0 = performance.now();
+  const b = bar('chronicle seed runs (HTTP)', SEARCH_RUNS);
+  const worker = async (): Promise<void> => {
+    while (next < SEARCH_RUNS && performance.now() - t0 < SEED_BUDGET_MS) {
+      const i = next++;
+      try {
+        const runId = await createRun(s, experimentId, `run-${i}`, T0 + i);
+        await call(s.baseUrl, 'POST', `${API}/runs/log-batch`, { run_id: runId, ...runPayload(i) });
+        done++;
+      } catch (e) {
+        errors++;
+        if (!firstError) firstError = String(e);
+      }
+      if (done % 200 === 0) b.update(done, { rate: Math.round(done / ((performance.now() - t0) / 1000)) });
+    }
+  };
+  await Promise.all(Array.from({ length: SEED_CONCURRENCY }, worker));
+  const secs = (performance.now() - t0) / 1000;
+  b.update(done, { rate: Math.round(done / secs) });
+  b.stop();
+  record('chronicle', 'search seed runs (HTTP, create+log-batch)', done);
+  record('chronicle', 'search seed time', secs, 's');
+  record('chronicle', 'search seed rate', done / secs, 'runs/s');
+  if (done < SEARCH_RUNS) {
+    record('chronicle', 'search seed NOTE', `stopped at the ${SEED_BUDGET_MS / 1000}s budget: ${done} of ${SEARCH_RUNS} runs`);
+  }
+  if (errors) record('chronicle', 'search seed errors', `${errors} (first: ${firstError.slice(0, 200)})`);
+  return done;
+}
+
+/** Seeds MLflow's own tables directly with the same data shape (its API is far too slow for 100k). */
+async function seedMlflowRunsSql(s: Server, experimentId: string, n: number): Promise<void> {
+  const t0 = performance.now();
+  const chunk = 10_000;
+  const b = bar('mlflow seed runs (SQL)', n);
+  await withPg(s.database, async (c) => {
+    const exp = await c.query<{ artifact_location: string }>(
+      'SELECT artifact_location FROM experiments WHERE experiment_id = $1',
+      [Number(experimentId)],
+    );
+    const artifactLocation = exp.rows[0].artifact_location;
+    for (let lo = 0; lo < n; lo += chunk) {
+      const hi = Math.min(n, lo + chunk) - 1;
+      const args = [lo, hi];
+      await c.query('BEGIN');
+      await c.query(
+        `INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status,
+                           start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id)
+         SELECT md5('run' || i), 'run-' || i, 'LOCAL', '', '', 'bench', 'FINISHED',
+                ${T0} + i, ${T0} + i + 1, '', 'active', $3 || '/' || md5('run' || i) || '/artifacts', $4
+         FROM generate_series($1::int, $2::int) i`,
+        [...args, artifactLocation, Number(experimentId)],
+      );
+      await c.query(
+        `INSERT INTO params (key, value, run_uuid)
+         SELECT 'p' || k, 'v' || ((i + k) % 10), md5('run' || i)
+         FROM generate_series($1::int, $2::int) i, generate_series(0, 19) k`,
+        args,
+      );
+      for (const table of ['metrics', 'latest_metrics']) {
+        await c.query(
+          `INSERT INTO ${table} (key, value, timestamp, step, is_nan, run_uuid)
+           SELECT 'm' || k, (x - floor(x))::float8, ${T0} + i, 0, false, md5('run' || i)
+           FROM generate_series($1::int, $2::int) i, generate_series(0, 19) k,
+                LATERAL (SELECT i * ${A}::numeric + k * ${B}::numeric AS x) v`,
+          args,
+        );
+      }
+      await c.query(
+        `INSERT INTO tags (key, value, run_uuid)
+         SELECT 't' || k, 'tv' || ((i * 7 + k) % 100), md5('run' || i)
+         FROM generate_series($1::int, $2::int) i, generate_series(0, 9) k`,
+        args,
+      );
+      await c.query('COMMIT');
+      b.update(hi + 1, { rate: Math.round((hi + 1) / ((performance.now() - t0) / 1000)) });
+    }
+    await c.query('ANALYZE');
+  });
+  b.stop();
+  record('mlflow', 'search seed runs (direct SQL into its tables)', n);
+  record('mlflow', 'search seed time (SQL)', (performance.now() - t0) / 1000, 's');
+}
+
+interface SearchResponse {
+  runs?: { info: { run_id: string }; data: { metrics?: { key: string; value: number }[] } }[];
+  next_page_token?: string;
+}
+
+async function searchLatencies(s: Server, experimentId: string, budgetMs: number): Promise<void> {
+  const body = { experiment_ids: [experimentId], filter: SEARCH_FILTER, order_by: [SEARCH_ORDER], max_results: 1000 };
+  const go = (): Promise<SearchResponse> => call<SearchResponse>(s.baseUrl, 'POST', `${API}/runs/search`, body, 300_000);
+  let first: SearchResponse | undefined;
+  const tw = performance.now();
+  for (let i = 0; i < SEARCH_WARMUP; i++) first = await go();
+  const warmMs = (performance.now() - tw) / SEARCH_WARMUP;
+  const lat: number[] = [];
+  const t0 = performance.now();
+  const b = bar(`${s.system} search_runs`, SEARCH_REPS);
+  for (let i = 0; i < SEARCH_REPS; i++) {
+    if (performance.now() - t0 > budgetMs && lat.length >= 5) break;
+    const t = performance.now();
+    await go();
+    lat.push(performance.now() - t);
+    b.update(lat.length, { rate: '-' });
+  }
+  b.stop();
+  lat.sort((a, c) => a - c);
+  const runs = first?.runs ?? [];
+  const m1 = runs[0]?.data.metrics?.find((m) => m.key === 'm1')?.value;
+  record(s.system, 'search_runs warm-up mean', warmMs, 'ms');
+  record(s.system, 'search_runs p50', percentile(lat, 50), 'ms');
+  record(s.system, 'search_runs p95', percentile(lat, 95), 'ms');
+  record(s.system, 'search_runs repetitions', lat.length);
+  record(s.system, 'search_runs rows returned', `${runs.length} (top m1=${m1}, next_page_token ${first?.next_page_token ? 'yes' : 'no'})`);
+  results[`${s.system}.searchP50Ms`] = percentile(lat, 50);
+  results[`${s.system}.searchP95Ms`] = percentile(lat, 95);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. metric history
+
+async function seedHistoryHttp(s: Server, runId: string): Promise<void> {
+  const batches = HISTORY_STEPS / HISTORY_BATCH;
+  let next = 0;
+  let done = 0;
+  let retries = 0;
+  const t0 = performance.now();
+  const b = bar(`${s.system} seed history (HTTP)`, batches);
+  const worker = async (): Promise<void> => {
+    while (next < batches) {
+      const bi = next++;
+      const metrics = Array.from({ length: HISTORY_BATCH }, (_, j) => {
+        const step = bi * HISTORY_BATCH + j;
+        return { key: HISTORY_KEY, value: metricValue(step, 0), timestamp: T0 + step, step };
+      });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await call(s.baseUrl, 'POST', `${API}/runs/log-batch`, { run_id: runId, metrics });
+          break;
+        } catch (e) {
+          retries++;
+          if (attempt >= 3) throw e;
+        }
+      }
+      done++;
+      b.update(done, { rate: Math.round(done / ((performance.now() - t0) / 1000)) });
+    }
+  };
+  // Several batches in flight against one run, as an async logger would.
+  await Promise.all(Array.from({ length: 4 }, worker));
+  b.stop();
+  const secs = (performance.now() - t0) / 1000;
+  record(s.system, `history seed ${HISTORY_STEPS} steps (HTTP, ${batches} log-batch)`, secs, 's');
+  if (retries) record(s.system, 'history seed retried requests', retries);
+}
+
+async function seedHistorySql(s: Server, runId: string): Promise<void> {
+  const t0 = performance.now();
+  await withPg(s.database, async (c) => {
+    await c.query(
+      `INSERT INTO metrics (key, value, timestamp, step, is_nan, run_uuid)
+       SELECT $1, (x - floor(x))::float8, ${T0} + st, st, false, $2
+       FROM generate_series(0, $3::int - 1) st, LATERAL (SELECT st * ${A}::numeric AS x) v`,
+      [HISTORY_KEY, runId, HISTORY_STEPS],
+    );
+    await c.query(
+      `INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid)
+       SELECT key, value, timestamp, step, is_nan, run_uuid FROM metrics
+       WHERE run_uuid = $1 AND key = $2 ORDER BY step DESC LIMIT 1`,
+      [runId, HISTORY_KEY],
+    );
+    await c.query('ANALYZE metrics');
+  });
+  record(s.system, `history seed ${HISTORY_STEPS} steps (direct SQL)`, (performance.now() - t0) / 1000, 's');
+}
+
+async function readHistory(s: Server, runId: string): Promise<void> {
+  const t0 = performance.now();
+  let points = 0;
+  let pages = 0;
+  let token: string | undefined;
+  do {
+    const q = new URLSearchParams({ run_id: runId, metric_key: HISTORY_KEY, max_results: '25000' });
+    if (token) q.set('page_token', token);
+    const r = await call<{ metrics?: unknown[]; next_page_token?: string }>(
+      s.baseUrl,
+      'GET',
+      `${API}/metrics/get-history?${q}`,
+      undefined,
+      300_000,
+    );
+    points += r.metrics?.length ?? 0;
+    pages++;
+    token = r.next_page_token || undefined;
+  } while (token && pages < 1000);
+  const secs = (performance.now() - t0) / 1000;
+  record(s.system, 'get-history full read', secs, 's');
+  record(s.system, 'get-history points/pages', `${points} points in ${pages} pages`);
+  results[`${s.system}.historySeconds`] = secs;
+
+  const q = new URLSearchParams({ run_ids: runId, metric_key: HISTORY_KEY, max_results: '1000' });
+  const go = (): Promise<{ metrics?: unknown[] }> =>
+    call(s.baseUrl, 'GET', `${API}/metrics/get-history-bulk-interval?${q}`, undefined, 120_000);
+  try {
+    const first = await go();
+    await go();
+    const lat: number[] = [];
+    for (let i = 0; i < BULK_REPS; i++) {
+      const t = performance.now();
+      await go();
+      lat.push(performance.now() - t);
+    }
+    lat.sort((a, c) => a - c);
+    record(s.system, 'bulk-interval 1000 pts p50', percentile(lat, 50), 'ms');
+    record(s.system, 'bulk-interval 1000 pts p95', percentile(lat, 95), 'ms');
+    record(s.system, 'bulk-interval points returned', first.metrics?.length ?? 0);
+    results[`${s.system}.bulkIntervalP95Ms`] = percentile(lat, 95);
+  } catch (e) {
+    record(s.system, 'bulk-interval error', String(e).slice(0, 300));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function serverLogProblems(s: Server): string {
+  try {
+    const lines = readFileSync(s.logFile, 'utf8').split('\n');
+    const bad = lines.filter((l) => /error|exception|traceback/i.test(l));
+    return bad.length ? `${bad.length} lines, e.g. ${bad.slice(0, 3).join(' | ').slice(0, 400)}` : 'none';
+  } catch {
+    return 'log unreadable';
+  }
+}
+
+function ratio(measurement: string, chronicle: unknown, mlflow: unknown, higherIsBetter: boolean): void {
+  if (typeof chronicle !== 'number' || typeof mlflow !== 'number' || !chronicle || !mlflow) return;
+  const r = higherIsBetter ? chronicle / mlflow : mlflow / chronicle;
+  record('ratio', `${measurement} (Chronicle ÷ MLflow, >1 = Chronicle better)`, `${r.toFixed(1)}×`);
+  results[`ratio.${measurement}`] = r;
+}
+
+function printTable(): void {
+  const w1 = Math.max(...rows.map((r) => r.system.length), 6);
+  const w2 = Math.max(...rows.map((r) => r.measurement.length), 11);
+  const line = `+${'-'.repeat(w1 + 2)}+${'-'.repeat(w2 + 2)}+${'-'.repeat(40)}`;
+  log('\nTracking benchmark results');
+  log(line);
+  log(`| ${'system'.padEnd(w1)} | ${'measurement'.padEnd(w2)} | value`);
+  log(line);
+  for (const r of rows) log(`| ${r.system.padEnd(w1)} | ${r.measurement.padEnd(w2)} | ${r.value}`);
+  log(line);
+}
+
+/** Runs the whole tracking benchmark; returns the measured numbers keyed by system.measurement. */
+export async function runTrackingBench(): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const suffix = `${Date.now().toString(36)}${process.pid}`;
+  const dbs = { chronicle: `bench_chronicle_${suffix}`, mlflow: `bench_mlflow_${suffix}` };
+  const servers: Server[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const s of servers) await stopServer(s).catch(() => undefined);
+    servers.length = 0;
+    for (const db of Object.values(dbs)) await dropDatabase(db).catch(() => undefined);
+  };
+  const onSignal = (): void => {
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    log('Starting Chronicle and MLflow on fresh Postgres databases…');
+    await createDatabase(dbs.chronicle);
+    await createDatabase(dbs.mlflow);
+    const [chronicle, mlflow] = await Promise.all([
+      startChronicle(dbs.chronicle).then((s) => (servers.push(s), s)),
+      startMlflow(dbs.mlflow).then((s) => (servers.push(s), s)),
+    ]);
+    log(`  chronicle ${chronicle.baseUrl} (db ${dbs.chronicle}); mlflow ${mlflow.baseUrl} (db ${dbs.mlflow}, 4 uvicorn workers)`);
+
+    log(`\n1. log-batch ingest: ${INGEST_CLIENTS} clients × ${INGEST_KEYS * INGEST_STEPS}-metric batches, ${INGEST_SECONDS}s each`);
+    await ingest(chronicle);
+    await ingest(mlflow);
+    ratio('ingest points/s', results['chronicle.ingestPointsPerSec'], results['mlflow.ingestPointsPerSec'], true);
+
+    log(`\n2. search_runs: ${SEARCH_FILTER} ORDER BY ${SEARCH_ORDER}, max_results 1000`);
+    const cExp = await createExperiment(chronicle, `search-${suffix}`);
+    const seeded = await seedChronicleRuns(chronicle, cExp);
+    const mExp = await createExperiment(mlflow, `search-${suffix}`);
+    await seedMlflowRunsSql(mlflow, mExp, seeded);
+    await searchLatencies(chronicle, cExp, 120_000);
+    await searchLatencies(mlflow, mExp, MLFLOW_SEARCH_BUDGET_MS);
+    ratio('search_runs p50', results['chronicle.searchP50Ms'], results['mlflow.searchP50Ms'], false);
+    ratio('search_runs p95', results['chronicle.searchP95Ms'], results['mlflow.searchP95Ms'], false);
+
+    log(`\n3. metric history: ${HISTORY_STEPS} steps of '${HISTORY_KEY}' on one run`);
+    const cHistExp = await createExperiment(chronicle, `history-${suffix}`);
+    const cRun = await createRun(chronicle, cHistExp, 'history');
+    await seedHistoryHttp(chronicle, cRun);
+    const mHistExp = await createExperiment(mlflow, `history-${suffix}`);
+    const mRun = await createRun(mlflow, mHistExp, 'history');
+    await seedHistorySql(mlflow, mRun);
+    await readHistory(chronicle, cRun);
+    await readHistory(mlflow, mRun);
+    ratio('get-history full read', results['mlflow.historySeconds'], results['chronicle.historySeconds'], true);
+    ratio('bulk-interval p95', results['chronicle.bulkIntervalP95Ms'], results['mlflow.bulkIntervalP95Ms'], false);
+
+    record('chronicle', 'server log error lines', serverLogProblems(chronicle));
+    record('mlflow', 'server log error lines', serverLogProblems(mlflow));
+  } finally {
+    log('\nStopping servers and dropping the bench databases…');
+    await cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  results.totalSeconds = (performance.now() - started) / 1000;
+  rows.push({ system: 'ratio', measurement: 'whole bench wall time', value: `${fmt(results.totalSeconds as number)} s` });
+  printTable();
+  return results;
+}
+
+if (require.main === module) {
+  runTrackingBench()
+    .then(() => {
+      closeHttp();
+      process.exit(0);
+    })
+    .catch((e: unknown) => {
+      process.stderr.write(`tracking bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+      closeHttp();
+      process.exit(1);
+    });
+}
