@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { ConfigError } from '@chronicle/config';
+import { trackingProjections } from '@chronicle/tracking';
 import { Command } from 'commander';
+import { runRebuild } from './rebuild.command';
 import { runServer } from './server.command';
 
 const program = new Command('chronicle')
@@ -15,6 +17,13 @@ program
   .option('--port <port>', 'port to listen on (env CHRONICLE_PORT, default 5000)', undefined)
   .option('--data-dir <dir>', 'where embedded Postgres and local artifacts live (env CHRONICLE_DATA_DIR, default .chronicle)', undefined)
   .action(runServer);
+
+program
+  .command('rebuild')
+  .description('Replay the event log into fresh read models and swap them in (all projections when none is named)')
+  .argument('[projections...]', `projection names: ${trackingProjections.map((p) => p.name).join(', ')}`)
+  .option('--data-dir <dir>', 'the embedded data dir to rebuild (env CHRONICLE_DATA_DIR); CHRONICLE_DATABASE_URL selects a server instead', undefined)
+  .action(runRebuild);
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);

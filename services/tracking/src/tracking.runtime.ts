@@ -3,7 +3,7 @@ import { Database } from '@chronicle/database';
 import { ensureProjections, EventRelay } from '@chronicle/eventstore';
 import type { EventBus } from '@chronicle/messaging';
 import type { DynamicModule } from '@nestjs/common';
-import { TrackingInit1763900000000 } from './migrations/1763900000000-tracking-init';
+import { trackingMigrations } from './migrations';
 import { trackingProjections } from './projections';
 import { TrackingEventStore } from './tracking.event-store';
 import { TrackingModule } from './tracking.module';
@@ -22,7 +22,7 @@ export interface TrackingRuntimeOptions {
  * versions, and the relay that publishes its log. Both deployments start tracking through here.
  */
 export async function startTracking(options: TrackingRuntimeOptions): Promise<{ module: DynamicModule; db: Database; close(): Promise<void> }> {
-  const db = await Database.connect({ url: options.databaseUrl, name: 'tracking', migrations: [TrackingInit1763900000000], poolSize: options.poolSize });
+  const db = await Database.connect({ url: options.databaseUrl, name: 'tracking', migrations: trackingMigrations, poolSize: options.poolSize });
   const store = new TrackingEventStore(db);
   await ensureProjections(db, store, trackingProjections);
   const relay = new EventRelay(db, store, options.bus, { onError: options.onRelayError });
