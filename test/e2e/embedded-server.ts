@@ -1,0 +1,46 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+
+const cli = join(__dirname, '../../dist/services/cli/src/main.js');
+
+export interface RunningServer {
+  url: string;
+  process: ChildProcess;
+  /** Milliseconds from spawn to the first successful /ready. */
+  startupMs: number;
+}
+
+/** Starts the built `chronicle server` in embedded mode on a data dir and waits until it is ready. */
+export async function startEmbeddedServer(dataDir: string, port: number): Promise<RunningServer> {
+  const startedAt = performance.now();
+  const env = { ...process.env, CHRONICLE_LOG_LEVEL: 'warn', CHRONICLE_ARTIFACT_STORE: 'local' };
+  delete env.CHRONICLE_DATABASE_URL;
+  const child = spawn(process.execPath, [cli, 'server', '--port', String(port), '--data-dir', dataDir], { env, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ready = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
+    if (ready) return { url, process: child, startupMs: performance.now() - startedAt };
+    if (performance.now() - startedAt > 60_000) throw new Error('server not ready after 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function stopServer(server: RunningServer, signal: NodeJS.Signals): Promise<number | null> {
+  if (server.process.exitCode !== null) return server.process.exitCode;
+  const exited = once(server.process, 'exit');
+  server.process.kill(signal);
+  const [code] = (await exited) as [number | null];
+  return code;
+}
+
+export async function mlflow<T = Record<string, unknown>>(url: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${url}/api/2.0/mlflow/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
