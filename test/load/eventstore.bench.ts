@@ -152,6 +152,23 @@ async function relayLag(fresh: FreshSchema, config: (typeof relayConfigs)[number
     let stalledTicks = 0;
     const appendErrors: unknown[] = [];
     const bar = progressBar(`lag @${lag.ratePerSecond}/s: ${config.name}`, total, 'events');
+    // The relay reads only below pg_snapshot_xmin, the oldest transaction holding an xid anywhere
+    // in the cluster (not just this schema): sample its age to see what holds the relay back.
+    const horizonAll = new Samples();
+    const horizonOther = new Samples();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [row] = await fresh.db.query<{ all: number | null; other: number | null }>(
+          `SELECT max(extract(epoch FROM clock_timestamp() - xact_start)) * 1000 AS all,
+                  max(extract(epoch FROM clock_timestamp() - xact_start)) FILTER (WHERE datname <> current_database()) * 1000 AS other
+           FROM pg_stat_activity WHERE backend_xid IS NOT NULL`,
+        );
+        horizonAll.add(Number(row?.all ?? 0));
+        horizonOther.add(Number(row?.other ?? 0));
+        await sleep(50);
+      }
+    })();
     const started = Date.now();
     while (issued < total) {
       const due = Math.min(total, Math.floor(((Date.now() - started) * lag.ratePerSecond) / 1000));
@@ -182,6 +199,8 @@ async function relayLag(fresh: FreshSchema, config: (typeof relayConfigs)[number
       await sleep(2);
     }
     while (inFlight > 0) await sleep(5);
+    sampling = false;
+    await sampler;
     const appendSeconds = (Date.now() - started) / 1000;
     const drainDeadline = Date.now() + lag.drainTimeoutMs;
     while (received.size < appended && Date.now() < drainDeadline) {
@@ -193,6 +212,11 @@ async function relayLag(fresh: FreshSchema, config: (typeof relayConfigs)[number
     await relay.stop();
     await subscription.close();
 
+    // EventStore.readAfter orders xids as text, so a backlog across a decimal digit boundary
+    // (99,999 → 100,000) can skip and repeat events; the range says whether this run crossed one.
+    const [xids] = await fresh.db.query<{ first: string; last: string }>(
+      `SELECT min(transaction_id)::text AS first, max(transaction_id)::text AS last FROM ${fresh.schema}.events`,
+    );
     const e2e = endToEnd.summary();
     const toPublish = bus.toPublish.summary();
     const toAck = bus.toAck.summary();
@@ -214,7 +238,9 @@ async function relayLag(fresh: FreshSchema, config: (typeof relayConfigs)[number
       'publish p50/p99 ms': `${publish.p50}/${publish.p99}`,
       'relay batch p50/max': `${bus.batchSizes.summary().p50}/${bus.batchSizes.summary().max}`,
       'appender stalled ticks': stalledTicks,
+      'oldest xid tx p99/max ms (other dbs max)': `${round(horizonAll.summary().p99, 0)}/${round(horizonAll.summary().max, 0)} (${round(horizonOther.summary().max, 0)})`,
       errors: appendErrors.length + relayErrors.length,
+      'xid range': `${xids.first}..${xids.last}`,
     };
   } finally {
     await relay.stop();
