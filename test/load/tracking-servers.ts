@@ -211,7 +211,14 @@ export async function startMlflow(database: string): Promise<Server> {
       '--port',
       String(port),
     ],
-    { cwd: tmpDir, env: { ...process.env }, detached: true, stdio: ['ignore', out, out] },
+    {
+      cwd: tmpDir,
+      // MLflow 3.x also starts a job runner with ~8 huey consumer processes (GenAI jobs) that
+      // poll and eat CPU on a 2-core box; tracking does not use them.
+      env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
+      detached: true,
+      stdio: ['ignore', out, out],
+    },
   );
   const server: Server = {
     system: 'mlflow',

@@ -219,7 +219,12 @@ async function seedChronicleRuns(s: Server, experimentId: string): Promise<numbe
   record('chronicle', 'search seed time', secs, 's');
   record('chronicle', 'search seed rate', done / secs, 'runs/s');
   if (done < SEARCH_RUNS) {
-    record('chronicle', 'search seed NOTE', `stopped at the ${SEED_BUDGET_MS / 1000}s budget: ${done} of ${SEARCH_RUNS} runs`);
+    const projected = SEARCH_RUNS / (done / secs);
+    record(
+      'chronicle',
+      'search seed NOTE',
+      `stopped at the ${SEED_BUDGET_MS / 1000}s budget: ${done} of ${SEARCH_RUNS} runs (all ${SEARCH_RUNS} would take ~${Math.round(projected / 60)} min); both systems are searched with ${done} runs`,
+    );
   }
   if (errors) record('chronicle', 'search seed errors', `${errors} (first: ${firstError.slice(0, 200)})`);
   return done;
