@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 
-const cli = join(__dirname, '../../dist/services/cli/src/main.js');
+// This file runs from test/e2e (Jest) and from dist/test/e2e (benchmarks); both find the build.
+const repoRoot = __dirname.replace(/[/\\](dist[/\\])?test[/\\]e2e$/, '');
+const cli = join(repoRoot, 'dist/services/cli/src/main.js');
 
 export interface RunningServer {
   url: string;
@@ -16,7 +18,7 @@ export async function startEmbeddedServer(dataDir: string, port: number): Promis
   const startedAt = performance.now();
   const env = { ...process.env, CHRONICLE_LOG_LEVEL: 'warn', CHRONICLE_ARTIFACT_STORE: 'local' };
   delete env.CHRONICLE_DATABASE_URL;
-  const child = spawn(process.execPath, [cli, 'server', '--port', String(port), '--data-dir', dataDir], { env, stdio: 'ignore' });
+  const child = spawn(process.execPath, [cli, 'server', '--port', String(port), '--data-dir', dataDir], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
