@@ -16,7 +16,7 @@ export interface RunningServer {
 /** Starts the built `chronicle server` in embedded mode on a data dir and waits until it is ready. */
 export async function startEmbeddedServer(dataDir: string, port: number): Promise<RunningServer> {
   const startedAt = performance.now();
-  const env = { ...process.env, CHRONICLE_LOG_LEVEL: 'warn', CHRONICLE_ARTIFACT_STORE: 'local' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CHRONICLE_LOG_LEVEL: 'warn', CHRONICLE_ARTIFACT_STORE: 'local' };
   delete env.CHRONICLE_DATABASE_URL;
   const child = spawn(process.execPath, [cli, 'server', '--port', String(port), '--data-dir', dataDir], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;

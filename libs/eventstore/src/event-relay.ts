@@ -1,15 +1,17 @@
 import { Envelope } from '@chronicle/contracts';
-import type { Database } from '@chronicle/database';
+import type { Database, Queryable } from '@chronicle/database';
 import type { BusRecord, EventBus } from '@chronicle/messaging';
 import type { EventStore } from './event-store';
 import { logStart, type LogCursor, type StoredEvent } from './stored-event';
 
 export interface RelayOptions {
   batchSize?: number;
-  /** How long to sleep when the log is drained. */
+  /** How long to sleep when the log is drained; local commits wake the relay sooner. */
   idleMs?: number;
   onError?: (error: unknown) => void;
 }
+
+const defaultBatchSize = 1000;
 
 export function topicOf(context: string): string {
   return `chronicle.${context}.events`;
@@ -52,7 +54,9 @@ export class EventRelay {
     private readonly store: EventStore<unknown>,
     private readonly bus: EventBus,
     private readonly options: RelayOptions = {},
-  ) {}
+  ) {
+    store.onCommitted(() => this.poke());
+  }
 
   get checkpointName(): string {
     return `relay:${this.store.context}`;
@@ -77,23 +81,31 @@ export class EventRelay {
     await this.loop;
   }
 
-  /** Publishes one batch; returns how many events it relayed. */
+  /**
+   * Publishes one batch; returns how many events it relayed. A transaction-scoped advisory lock
+   * lets one relay per log work at a time, so replicas of a service do not publish twice.
+   */
   async relayOnce(): Promise<number> {
-    const cursor = await this.readCursor();
-    const batch = await this.store.readAfter(cursor, this.options.batchSize ?? 500);
-    if (batch.length === 0) return 0;
-    await this.bus.publish(batch.map((stored) => toBusRecord(this.store.context, stored)));
-    const last = batch[batch.length - 1];
-    await this.db.query(
-      `INSERT INTO ${this.store.schema}.checkpoints (name, transaction_id, position) VALUES ($1, $2::xid8, $3)
-       ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position`,
-      [this.checkpointName, last.transactionId, last.position],
-    );
-    return batch.length;
+    return this.db.transaction(async (tx) => {
+      const [{ locked }] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
+        `${this.store.schema}:${this.checkpointName}`,
+      ]);
+      if (!locked) return 0;
+      const batch = await this.store.readAfter(await this.readCursor(tx), this.options.batchSize ?? defaultBatchSize, tx);
+      if (batch.length === 0) return 0;
+      await this.bus.publish(batch.map((stored) => toBusRecord(this.store.context, stored)));
+      const last = batch[batch.length - 1];
+      await tx.query(
+        `INSERT INTO ${this.store.schema}.checkpoints (name, transaction_id, position) VALUES ($1, $2::xid8, $3)
+         ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position`,
+        [this.checkpointName, last.transactionId, last.position],
+      );
+      return batch.length;
+    });
   }
 
-  private async readCursor(): Promise<LogCursor> {
-    const [row] = await this.db.query<{ transaction_id: string; position: string }>(
+  private async readCursor(tx: Queryable): Promise<LogCursor> {
+    const [row] = await tx.query<{ transaction_id: string; position: string }>(
       `SELECT transaction_id::text AS transaction_id, position FROM ${this.store.schema}.checkpoints WHERE name = $1`,
       [this.checkpointName],
     );
@@ -101,13 +113,13 @@ export class EventRelay {
   }
 
   private async run(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 500;
+    const batchSize = this.options.batchSize ?? defaultBatchSize;
     let backoffMs = 100;
     while (this.running) {
       try {
         const relayed = await this.relayOnce();
         backoffMs = 100;
-        if (relayed < batchSize) await this.sleep(this.options.idleMs ?? 20);
+        if (relayed < batchSize) await this.sleep(this.options.idleMs ?? 100);
       } catch (error) {
         this.options.onError?.(error);
         await this.sleep(backoffMs);

@@ -30,6 +30,25 @@ describe('EventStore (Postgres)', () => {
     };
   }
 
+  describe('reading in commit order', () => {
+    it('orders by transaction id as a number, not as text (999 before 1000)', async () => {
+      const workspaceId = randomId('ws');
+      const { eventType, payload } = trackingEvents.encode(tagsSet('s', 'x'));
+      // Old transaction ids, inserted explicitly: both are below every running transaction.
+      for (const [transactionId, streamId] of [['1000', 'later'], ['999', 'earlier']]) {
+        await fresh.db.query(
+          `INSERT INTO ${fresh.schema}.events (transaction_id, workspace_id, stream_id, stream_version, event_type, schema_version, payload, metadata)
+           VALUES ($1::xid8, $2, $3, 1, $4, 1, $5, '{}')`,
+          [transactionId, workspaceId, `${streamId}-${workspaceId}`, eventType, Buffer.from(payload)],
+        );
+      }
+      const first = await store.readAfter({ transactionId: '998', position: 0 }, 1);
+      expect(first.map((e) => e.transactionId)).toEqual(['999']);
+      const next = await store.readAfter({ transactionId: first[0].transactionId, position: first[0].position }, 1);
+      expect(next.map((e) => e.transactionId)).toEqual(['1000']);
+    });
+  });
+
   describe('optimistic concurrency', () => {
     it('lets exactly one of two concurrent appends at the same expected version win', async () => {
       const workspaceId = randomId('ws');

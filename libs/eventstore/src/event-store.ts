@@ -48,8 +48,9 @@ interface EventRow {
   metadata: EventMetadata;
 }
 
+// Qualified: ORDER BY must see the xid8 column, not its text alias ('1000' < '999' as text).
 const eventColumns =
-  'position, transaction_id::text AS transaction_id, workspace_id, stream_id, stream_version, event_type, schema_version, payload, metadata';
+  'e.position, e.transaction_id::text AS transaction_id, e.workspace_id, e.stream_id, e.stream_version, e.event_type, e.schema_version, e.payload, e.metadata';
 const maxConcurrencyRetries = 5;
 
 /**
@@ -58,6 +59,7 @@ const maxConcurrencyRetries = 5;
  */
 export class EventStore<E> {
   private readonly events: string;
+  private readonly committedListeners: (() => void)[] = [];
 
   constructor(
     private readonly db: Database,
@@ -70,6 +72,11 @@ export class EventStore<E> {
 
   get context(): string {
     return this.codec.context;
+  }
+
+  /** Called after every command that appended events commits (the relay wakes up on it). */
+  onCommitted(listener: () => void): void {
+    this.committedListeners.push(listener);
   }
 
   /** Appends a batch of events to one stream atomically; ConcurrencyError when the version moved. */
@@ -122,8 +129,8 @@ export class EventStore<E> {
 
   async readStream(workspaceId: string, streamId: string, afterVersion = 0, q: Queryable = this.db): Promise<StoredEvent<E>[]> {
     const rows = await q.query<EventRow>(
-      `SELECT ${eventColumns} FROM ${this.events}
-       WHERE workspace_id = $1 AND stream_id = $2 AND stream_version > $3 ORDER BY stream_version`,
+      `SELECT ${eventColumns} FROM ${this.events} e
+       WHERE e.workspace_id = $1 AND e.stream_id = $2 AND e.stream_version > $3 ORDER BY e.stream_version`,
       [workspaceId, streamId, afterVersion],
     );
     return rows.map((row) => this.decode(row));
@@ -135,11 +142,11 @@ export class EventStore<E> {
    * holds a lock excluding appenders passes `quiesced` to read up to the end.
    */
   async readAfter(cursor: LogCursor, limit: number, q: Queryable = this.db, quiesced = false): Promise<StoredEvent<E>[]> {
-    const visible = quiesced ? '' : 'AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+    const visible = quiesced ? '' : 'AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
     const rows = await q.query<EventRow>(
-      `SELECT ${eventColumns} FROM ${this.events}
-       WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ${visible}
-       ORDER BY transaction_id, position LIMIT $3`,
+      `SELECT ${eventColumns} FROM ${this.events} e
+       WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint) ${visible}
+       ORDER BY e.transaction_id, e.position LIMIT $3`,
       [cursor.transactionId, cursor.position, limit],
     );
     return rows.map((row) => this.decode(row));
@@ -167,7 +174,9 @@ export class EventStore<E> {
   async execute<S, R>(request: CommandRequest<E, S, R>): Promise<CommandResult<R>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction((tx) => this.executeOnce(tx, request));
+        const outcome = await this.db.transaction((tx) => this.executeOnce(tx, request));
+        if (outcome.position !== null && !outcome.replayed) this.committedListeners.forEach((listener) => listener());
+        return outcome;
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= maxConcurrencyRetries) throw error;
       }
