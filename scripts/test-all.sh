@@ -8,6 +8,7 @@ source infra/env.sh
 npm run build
 npm run typecheck
 npm run proto:check
+npm run helm:check
 npx jest --selectProjects unit
 npx jest --selectProjects integration --runInBand
 bash test/compat/run.sh embedded
