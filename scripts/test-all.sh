@@ -9,6 +9,7 @@ npm run build
 npm run typecheck
 npm run proto:check
 npm run helm:check
+npm run lint:deps
 npx jest --selectProjects unit
 npx jest --selectProjects integration --runInBand
 bash test/compat/run.sh embedded
