@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import time
 
 import mlflow
@@ -230,3 +231,17 @@ def test_last_active_run(experiment_id):
     last = mlflow.last_active_run()
     assert last.info.run_id == run.info.run_id
     assert last.data.metrics == {"m": 1.0}
+
+
+def test_long_param_and_tag_values_round_trip(client, experiment_id):
+    # Incompressible values at MLflow's limits (6000 for params, 8000 for run tags).
+    param = secrets.token_hex(3000)
+    tag = secrets.token_hex(4000)
+    run_id = client.create_run(experiment_id).info.run_id
+    client.log_param(run_id, "long", param)
+    client.set_tag(run_id, "long", tag)
+    data = client.get_run(run_id).data
+    assert data.params["long"] == param
+    assert data.tags["long"] == tag
+    found = client.search_runs([experiment_id], f"params.long = '{param}'")
+    assert [r.info.run_id for r in found] == [run_id]

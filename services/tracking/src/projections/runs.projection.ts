@@ -12,7 +12,7 @@ type Tables = TableNames<Table>;
  */
 export const runsProjection: Projection<TrackingEvent, Table> = {
   name: 'runs',
-  version: 1,
+  version: 2,
   tables: {
     runs: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL,
@@ -30,21 +30,24 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
       PRIMARY KEY (workspace_id, run_id)
     );
     CREATE INDEX ON ${t} (workspace_id, experiment_id, start_time DESC, run_id)`,
+    // Param and tag values reach 6000/8000 characters, beyond a btree entry, so equality
+    // filters go through md5(value); metric values are doubles and indexed as they are.
     run_params: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL, value text NOT NULL,
       PRIMARY KEY (workspace_id, run_id, key)
     );
-    CREATE INDEX ON ${t} (workspace_id, key, value)`,
+    CREATE INDEX ON ${t} (workspace_id, key, md5(value), run_id)`,
     run_tags: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL, value text NOT NULL,
       PRIMARY KEY (workspace_id, run_id, key)
-    )`,
+    );
+    CREATE INDEX ON ${t} (workspace_id, key, md5(value), run_id)`,
     latest_metrics: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL,
       value double precision NOT NULL, timestamp bigint NOT NULL, step bigint NOT NULL,
-      PRIMARY KEY (workspace_id, run_id, key)
+      PRIMARY KEY (workspace_id, run_id, key) INCLUDE (value)
     );
-    CREATE INDEX ON ${t} (workspace_id, key, value)`,
+    CREATE INDEX ON ${t} (workspace_id, key, value, run_id)`,
     run_dataset_inputs: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL, run_id text NOT NULL,
       dataset_name text NOT NULL, dataset_digest text NOT NULL, source_type text NOT NULL, source text NOT NULL,
@@ -161,7 +164,10 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
             [ws, event.data.runId],
           );
           const history = existing ? (JSON.parse(existing.value) as unknown[]) : [];
-          history.push(JSON.parse(event.data.modelJson));
+          const model: unknown = JSON.parse(event.data.modelJson);
+          // Idempotent: a replayed event finds its model already in the list.
+          if (history.some((entry) => JSON.stringify(entry) === JSON.stringify(model))) break;
+          history.push(model);
           await upsertTags(tx, t, ws, event.data.runId, [{ key: 'mlflow.log-model.history', value: JSON.stringify(history) }]);
           break;
         }

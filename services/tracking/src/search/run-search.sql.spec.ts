@@ -85,13 +85,13 @@ describe('compileRunSearch', () => {
     it.each([
       ['params', 'run_params'],
       ['tags', 'run_tags'],
-    ])('when filtering %s, then an EXISTS on %s binds key and value', (prefix, table) => {
+    ])('when filtering %s, then an EXISTS on %s binds key and value, matching md5(value) for the index', (prefix, table) => {
       const query = compile(`${prefix}.model = 'cnn'`);
       expect(
         boundIn(
           query,
           new RegExp(
-            `EXISTS \\(SELECT 1 FROM tracking\\.${table} k WHERE k\\.workspace_id = r\\.workspace_id AND k\\.run_id = r\\.run_id AND k\\.key = (\\$\\d+) AND k\\.value = (\\$\\d+)\\)`,
+            `EXISTS \\(SELECT 1 FROM tracking\\.${table} k WHERE k\\.workspace_id = r\\.workspace_id AND k\\.run_id = r\\.run_id AND k\\.key = (\\$\\d+) AND md5\\(k\\.value\\) = md5\\((\\$\\d+)\\) AND k\\.value = \\$\\d+\\)`,
           ),
         ),
       ).toEqual(['model', 'cnn']);

@@ -104,7 +104,7 @@ function runCondition(schema: string, comparison: Comparison, params: SqlParamet
     case 'param':
     case 'tag': {
       const key = params.add(comparison.key);
-      const conditions = [compareColumn('k.value', comparison, params, 'double precision')];
+      const conditions = [textEquality(comparison, params) ?? compareColumn('k.value', comparison, params, 'double precision')];
       // Postgres ranks NaN above every number, so NaN > x would hold; MLflow never matches NaN
       // with an ordering comparison.
       if (comparison.type === 'metric' && (comparison.comparator === '>' || comparison.comparator === '>=')) {
@@ -116,6 +116,16 @@ function runCondition(schema: string, comparison: Comparison, params: SqlParamet
       );
     }
   }
+}
+
+/**
+ * Param and tag equality: values are too long for a plain btree, so the index is on
+ * md5(value); matching the hash lets Postgres use it, the value check keeps it exact.
+ */
+function textEquality(comparison: Comparison, params: SqlParameters): string | null {
+  if (comparison.type === 'metric' || comparison.comparator !== '=' || typeof comparison.value !== 'string') return null;
+  const value = params.add(comparison.value);
+  return `md5(k.value) = md5(${value}) AND k.value = ${value}`;
 }
 
 function runColumn(key: string): string {
