@@ -1,8 +1,8 @@
 import { Database } from '@chronicle/database';
 import { Injectable } from '@nestjs/common';
-import type { LifecycleStage, RunStatus } from '../domain/tracking-event';
+import type { LifecycleStage, Param, RunStatus, Tag } from '../domain/tracking-event';
 import { trackingSchema as s } from '../tracking.schema';
-import type { RunView } from './read-models';
+import type { DatasetInputView, RunView } from './read-models';
 
 interface RunRow {
   run_id: string;
@@ -14,9 +14,13 @@ interface RunRow {
   end_time: string | null;
   artifact_uri: string;
   lifecycle_stage: LifecycleStage;
+  params: Param[];
+  tags: Tag[];
+  // Values as text: JSON has no NaN or Infinity, Postgres' float8 text does.
+  metrics: [string, string, number, number][];
+  datasets: DatasetInputView[];
+  links: ['input' | 'output', string, number | null][];
 }
-
-type KeyValueRow = { run_id: string; key: string; value: string };
 
 @Injectable()
 export class RunsRepository {
@@ -30,63 +34,25 @@ export class RunsRepository {
   /** Loads whole runs (info, data, inputs, outputs) by id, in the order given. */
   async getMany(workspaceId: string, runIds: string[]): Promise<RunView[]> {
     if (runIds.length === 0) return [];
-    const args = [workspaceId, runIds];
-    const where = 'workspace_id = $1 AND run_id = ANY($2)';
-    const [runs, params, tags, metrics, datasets, links] = await Promise.all([
-      this.db.query<RunRow>(
-        `SELECT run_id, experiment_id, run_name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage FROM ${s}.runs WHERE ${where}`,
-        args,
-      ),
-      this.db.query<KeyValueRow>(`SELECT run_id, key, value FROM ${s}.run_params WHERE ${where} ORDER BY key`, args),
-      this.db.query<KeyValueRow>(`SELECT run_id, key, value FROM ${s}.run_tags WHERE ${where} ORDER BY key`, args),
-      this.db.query<{ run_id: string; key: string; value: number; timestamp: string; step: string }>(
-        `SELECT run_id, key, value, timestamp, step FROM ${s}.latest_metrics WHERE ${where} ORDER BY key`,
-        args,
-      ),
-      this.db.query<{ run_id: string; dataset_name: string; dataset_digest: string; source_type: string; source: string; schema: string; profile: string; tags: { key: string; value: string }[] }>(
-        `SELECT run_id, dataset_name, dataset_digest, source_type, source, schema, profile, tags FROM ${s}.run_dataset_inputs WHERE ${where}`,
-        args,
-      ),
-      this.db.query<{ run_id: string; direction: 'input' | 'output'; model_id: string; step: string | null }>(
-        `SELECT run_id, direction, model_id, step FROM ${s}.run_model_links WHERE ${where}`,
-        args,
-      ),
-    ]);
-    const views = new Map<string, RunView>();
-    for (const r of runs) {
-      views.set(r.run_id, {
-        info: {
-          runId: r.run_id,
-          experimentId: r.experiment_id,
-          runName: r.run_name,
-          userId: r.user_id,
-          status: r.status,
-          startTime: Number(r.start_time),
-          endTime: r.end_time === null ? null : Number(r.end_time),
-          artifactUri: r.artifact_uri,
-          lifecycleStage: r.lifecycle_stage,
-        },
-        data: { metrics: [], params: [], tags: [] },
-        inputs: { datasetInputs: [], modelInputs: [] },
-        outputs: { modelOutputs: [] },
-      });
-    }
-    for (const p of params) views.get(p.run_id)?.data.params.push({ key: p.key, value: p.value });
-    for (const t of tags) views.get(t.run_id)?.data.tags.push({ key: t.key, value: t.value });
-    for (const m of metrics) {
-      views.get(m.run_id)?.data.metrics.push({ key: m.key, value: m.value, timestamp: Number(m.timestamp), step: Number(m.step) });
-    }
-    for (const d of datasets) {
-      views.get(d.run_id)?.inputs.datasetInputs.push({
-        tags: d.tags,
-        dataset: { name: d.dataset_name, digest: d.dataset_digest, sourceType: d.source_type, source: d.source, schema: d.schema, profile: d.profile },
-      });
-    }
-    for (const l of links) {
-      const view = views.get(l.run_id);
-      if (l.direction === 'input') view?.inputs.modelInputs.push({ modelId: l.model_id });
-      else view?.outputs.modelOutputs.push({ modelId: l.model_id, step: Number(l.step ?? 0) });
-    }
+    // One row per run, its params, tags and latest metrics aggregated in SQL: a 1000-run page
+    // ships 1000 JSON documents instead of tens of thousands of rows.
+    const rows = await this.db.query<RunRow>(
+      `SELECT r.run_id, r.experiment_id, r.run_name, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage,
+         (SELECT coalesce(json_agg(json_build_object('key', p.key, 'value', p.value) ORDER BY p.key), '[]')
+            FROM ${s}.run_params p WHERE p.workspace_id = r.workspace_id AND p.run_id = r.run_id) AS params,
+         (SELECT coalesce(json_agg(json_build_object('key', t.key, 'value', t.value) ORDER BY t.key), '[]')
+            FROM ${s}.run_tags t WHERE t.workspace_id = r.workspace_id AND t.run_id = r.run_id) AS tags,
+         (SELECT coalesce(json_agg(json_build_array(m.key, m.value::text, m.timestamp, m.step) ORDER BY m.key), '[]')
+            FROM ${s}.latest_metrics m WHERE m.workspace_id = r.workspace_id AND m.run_id = r.run_id) AS metrics,
+         (SELECT coalesce(json_agg(json_build_object('tags', d.tags, 'dataset', json_build_object('name', d.dataset_name,
+              'digest', d.dataset_digest, 'sourceType', d.source_type, 'source', d.source, 'schema', d.schema, 'profile', d.profile))), '[]')
+            FROM ${s}.run_dataset_inputs d WHERE d.workspace_id = r.workspace_id AND d.run_id = r.run_id) AS datasets,
+         (SELECT coalesce(json_agg(json_build_array(l.direction, l.model_id, l.step)), '[]')
+            FROM ${s}.run_model_links l WHERE l.workspace_id = r.workspace_id AND l.run_id = r.run_id) AS links
+       FROM ${s}.runs r WHERE r.workspace_id = $1 AND r.run_id = ANY($2)`,
+      [workspaceId, runIds],
+    );
+    const views = new Map(rows.map((r) => [r.run_id, toView(r)]));
     return runIds.flatMap((id) => views.get(id) ?? []);
   }
 
@@ -95,4 +61,32 @@ export class RunsRepository {
     const rows = await this.db.query<{ run_id: string }>(query.text, query.values);
     return rows.map((row) => row.run_id);
   }
+}
+
+function toView(r: RunRow): RunView {
+  return {
+    info: {
+      runId: r.run_id,
+      experimentId: r.experiment_id,
+      runName: r.run_name,
+      userId: r.user_id,
+      status: r.status,
+      startTime: Number(r.start_time),
+      endTime: r.end_time === null ? null : Number(r.end_time),
+      artifactUri: r.artifact_uri,
+      lifecycleStage: r.lifecycle_stage,
+    },
+    data: {
+      metrics: r.metrics.map(([key, value, timestamp, step]) => ({ key, value: Number(value), timestamp: Number(timestamp), step: Number(step) })),
+      params: r.params,
+      tags: r.tags,
+    },
+    inputs: {
+      datasetInputs: r.datasets,
+      modelInputs: r.links.filter(([direction]) => direction === 'input').map(([, modelId]) => ({ modelId })),
+    },
+    outputs: {
+      modelOutputs: r.links.filter(([direction]) => direction === 'output').map(([, modelId, step]) => ({ modelId, step: Number(step ?? 0) })),
+    },
+  };
 }
