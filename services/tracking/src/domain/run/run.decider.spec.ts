@@ -1,5 +1,5 @@
 import { InvalidArgument, NotFound } from '@chronicle/errors';
-import type { TrackingEvent } from '../tracking-event';
+import type { MetricPoint, TrackingEvent } from '../tracking-event';
 import { type RunCommand, type RunState, runDecider, runNameTag, runStream } from './run.decider';
 
 const given = (events: TrackingEvent[]) => {
@@ -119,7 +119,7 @@ describe('runDecider', () => {
   });
 
   describe('LogBatch', () => {
-    const metric = { key: 'loss', value: 0.1, timestamp: 1, step: 0 };
+    const metric: MetricPoint = { key: 'loss', value: 0.1, timestamp: 1, step: 0, modelId: '', datasetName: '', datasetDigest: '' };
     it('emits params, metrics and tags in that order', () =>
       given([created]).when(batch({ metrics: [metric], params: [{ key: 'p', value: '1' }], tags: [{ key: 't', value: 'v' }] })).then([
         paramsLogged(['p', '1']),
