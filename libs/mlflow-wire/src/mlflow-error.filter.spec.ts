@@ -43,6 +43,17 @@ describe('toMlflowError', () => {
     });
   });
 
+  // body-parser raises http-errors (not Nest HttpExceptions); a 4xx must not become a retried 500.
+  it('maps a body-parser size failure to 413 INVALID_PARAMETER_VALUE', () => {
+    const failure = Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413, statusCode: 413, expose: true });
+    expect(toMlflowError(failure)).toEqual({ status: 413, body: { error_code: 'INVALID_PARAMETER_VALUE', message: 'Request body too large' } });
+  });
+
+  it('maps other body-parser client failures to 400 MALFORMED_REQUEST', () => {
+    const failure = Object.assign(new Error('unsupported content encoding "br"'), { type: 'encoding.unsupported', status: 415, statusCode: 415, expose: true });
+    expect(toMlflowError(failure)).toEqual({ status: 400, body: { error_code: 'MALFORMED_REQUEST', message: 'unsupported content encoding "br"' } });
+  });
+
   it('maps an unknown error to 500 INTERNAL_ERROR without leaking its message', () => {
     const result = toMlflowError(new Error('password=hunter2 at db.internal:5432'));
     expect(result).toEqual({ status: 500, body: { error_code: 'INTERNAL_ERROR', message: 'Internal server error' } });

@@ -30,6 +30,13 @@ export function toMlflowError(error: unknown): { status: number; body: { error_c
   if (parseFailure?.type === 'entity.parse.failed') {
     return { status: 400, body: { error_code: 'MALFORMED_REQUEST', message: `Malformed JSON body: ${parseFailure.message}` } };
   }
+  // Other body-parser failures (http-errors with a `type`): too large, bad encoding or charset, aborted.
+  if (typeof parseFailure?.type === 'string' && typeof parseFailure.status === 'number' && parseFailure.status >= 400 && parseFailure.status < 500) {
+    if (parseFailure.type === 'entity.too.large') {
+      return { status: 413, body: { error_code: 'INVALID_PARAMETER_VALUE', message: 'Request body too large' } };
+    }
+    return { status: 400, body: { error_code: 'MALFORMED_REQUEST', message: parseFailure.message ?? 'Malformed request' } };
+  }
   return { status: 500, body: { error_code: 'INTERNAL_ERROR', message: 'Internal server error' } };
 }
 
