@@ -398,3 +398,11 @@ def test_artifact_list_path_traversal_is_400(api, run, bad):
     assert_error(api.get(ARTIFACTS, params={"path": bad}), 400, "INVALID_PARAMETER_VALUE")
     resp = api.get(f"{API}/artifacts/list", params={"run_id": run["info"]["run_id"], "path": bad})
     assert_error(resp, 400, "INVALID_PARAMETER_VALUE")
+
+
+def test_log_batch_rejects_repeated_param_keys_even_with_equal_values(api, run):
+    rid = run["info"]["run_id"]
+    params = [{"key": "p", "value": "1"}, {"key": "p", "value": "1"}]
+    resp = api.post(f"{API}/runs/log-batch", json={"run_id": rid, "params": params})
+    assert_error(resp, 400, "INVALID_PARAMETER_VALUE")
+    assert "Duplicate parameter keys" in resp.json()["message"]

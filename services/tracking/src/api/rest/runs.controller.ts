@@ -157,12 +157,13 @@ export class RunsController {
       z.object({ run_id: wire.id(), metrics: z.array(metricPoint).default([]), params: z.array(keyValue).default([]), tags: z.array(keyValue).default([]) }),
       body,
     );
-    const keys = new Map<string, string>();
-    for (const p of input.params) {
-      if (keys.has(p.key) && keys.get(p.key) !== p.value) {
-        throw new InvalidArgument(`Duplicate parameter keys have been submitted: ['${p.key}'].`);
-      }
-      keys.set(p.key, p.value);
+    // MLflow rejects a repeated param key in one batch, even with the same value.
+    const keys = input.params.map((p) => p.key);
+    const duplicates = [...new Set(keys.filter((key, i) => keys.indexOf(key) !== i))];
+    if (duplicates.length > 0) {
+      throw new InvalidArgument(
+        `Duplicate parameter keys have been submitted: [${duplicates.map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`,
+      );
     }
     await this.commands.logBatch(ctx, input.run_id, { metrics: input.metrics.map(toPoint), params: input.params, tags: input.tags });
     return {};
