@@ -194,4 +194,28 @@ describe('EventStore (Postgres)', () => {
       expect([a.replayed, b.replayed]).toEqual([false, false]);
     });
   });
+
+  describe('concurrent commands on one stream', () => {
+    it('queues them so every one lands, as MLflow clients logging to one run expect', async () => {
+      const workspaceId = randomId('ws');
+      const streamId = randomId('run');
+      const decider = { initialState: null, evolve: (state: null) => state };
+      const writers = 24;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: writers }, (_, i) =>
+          store.execute({
+            workspaceId,
+            streamId,
+            metadata: testMetadata(),
+            decider,
+            decide: () => [tagsSet(streamId, `w${i}`)],
+            result: () => i,
+          }),
+        ),
+      );
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+      const events = await store.readStream(workspaceId, streamId);
+      expect(events.map((e) => e.streamVersion)).toEqual([...Array(writers).keys()].map((i) => i + 1));
+    });
+  });
 });

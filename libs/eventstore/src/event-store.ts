@@ -201,6 +201,9 @@ export class EventStore<E> {
         return { ...previous.result, replayed: true };
       }
     }
+    // Commands on one stream queue here instead of failing each other's optimistic check:
+    // clients such as MLflow's log concurrently to one run and expect every write to land.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.schema}/${workspaceId}/${streamId}`]);
     const loaded = await this.load(tx, workspaceId, streamId, request.decider);
     const events = await request.decide(loaded.state, tx);
     const stored = await this.append(tx, { workspaceId, streamId, expectedVersion: loaded.version, events, metadata });
