@@ -28,6 +28,9 @@ export class Database implements Queryable {
       migrationsTableName: `migrations_${options.name}`,
       migrationsTransactionMode: 'each',
       poolSize: options.poolSize ?? 10,
+      // JIT compiles big-estimate queries (search, sampled history) for ~300 ms each: far more
+      // than they take to run. Off for these short, interactive queries.
+      extra: { options: '-c jit=off' },
       logging: false,
     });
     await dataSource.initialize();

@@ -21,9 +21,11 @@ export class MetricsRepository {
   }
 
   /**
-   * MLflow's bulk-interval sampling: per run, up to `maxResults` steps spread evenly over the
-   * steps in range (always keeping the first and last), and every point at those steps. The
-   * database picks the steps, so a long series is never loaded into memory.
+   * Sampled history for charts (MLflow's bulk-interval read). A run with at most `maxResults`
+   * steps in range returns them all. A longer one returns the points at up to `maxResults` steps
+   * spread evenly over its step range, first and last included: each is one index probe for the
+   * first step at or after an evenly spaced target, so a million-step series is never scanned,
+   * here or in the database.
    */
   async sampledHistory(
     workspaceId: string,
@@ -32,21 +34,34 @@ export class MetricsRepository {
     maxResults: number,
     range: { start: number; end: number } | null,
   ): Promise<MetricView[]> {
+    const inRange = '($5::bigint IS NULL OR step BETWEEN $5 AND $6)';
+    const series = `FROM ${s}.metrics WHERE workspace_id = $1 AND run_id = r.run_id AND key = $3 AND ${inRange}`;
     const rows = await this.db.query<PointRow>(
-      `WITH steps AS (
-         SELECT DISTINCT run_id, step FROM ${s}.metrics
-         WHERE workspace_id = $1 AND run_id = ANY($2) AND key = $3 AND ($5::bigint IS NULL OR step BETWEEN $5 AND $6)
-       ), ranked AS (
-         SELECT run_id, step, row_number() OVER w - 1 AS i, count(*) OVER (PARTITION BY run_id) AS n
-         FROM steps WINDOW w AS (PARTITION BY run_id ORDER BY step)
+      `WITH bounds AS (
+         SELECT r.run_id, b.lo, b.hi, c.few
+         FROM unnest($2::text[]) AS r(run_id)
+         CROSS JOIN LATERAL (SELECT min(step) AS lo, max(step) AS hi ${series}) b
+         CROSS JOIN LATERAL (SELECT count(*) <= $4 AS few FROM (SELECT DISTINCT step ${series} LIMIT $4 + 1) d) c
+         WHERE b.lo IS NOT NULL
        ), chosen AS (
-         SELECT run_id, step FROM ranked
-         WHERE n <= $4 OR i = n - 1 OR floor(i * ($4 - 1)::numeric / (n - 1)) <> floor((i - 1) * ($4 - 1)::numeric / (n - 1))
+         SELECT r.run_id, all_steps.step FROM bounds r
+         CROSS JOIN LATERAL (SELECT DISTINCT step ${series} AND r.few) all_steps
+         UNION
+         SELECT r.run_id, probe.step FROM bounds r
+         CROSS JOIN generate_series(0, $4 - 1) AS g(i)
+         CROSS JOIN LATERAL (
+           SELECT step ${series} AND NOT r.few
+             AND step >= (r.lo + floor((r.hi - r.lo)::numeric * g.i / greatest($4 - 1, 1)))::bigint
+           ORDER BY step LIMIT 1
+         ) probe
        )
-       SELECT m.run_id, m.key, m.value, m.timestamp, m.step FROM ${s}.metrics m
-       JOIN chosen c ON c.run_id = m.run_id AND c.step = m.step
-       WHERE m.workspace_id = $1 AND m.key = $3
-       ORDER BY m.run_id, m.step, m.timestamp, m.value`,
+       SELECT c.run_id, $3 AS key, m.value, m.timestamp, m.step FROM chosen c
+       CROSS JOIN LATERAL (
+         SELECT value, timestamp, step FROM ${s}.metrics
+         WHERE workspace_id = $1 AND run_id = c.run_id AND key = $3 AND step = c.step
+         OFFSET 0 -- keeps this a per-step index probe; flattened, Postgres merges the whole series
+       ) m
+       ORDER BY c.run_id, m.step, m.timestamp, m.value`,
       [workspaceId, runIds, key, maxResults, range?.start ?? null, range?.end ?? null],
     );
     return rows.map(toView);
