@@ -81,27 +81,18 @@ export class EventRelay {
     await this.loop;
   }
 
-  /**
-   * Publishes one batch; returns how many events it relayed. A transaction-scoped advisory lock
-   * lets one relay per log work at a time, so replicas of a service do not publish twice.
-   */
+  /** Publishes one batch; returns how many events it relayed. Run one relay per log. */
   async relayOnce(): Promise<number> {
-    return this.db.transaction(async (tx) => {
-      const [{ locked }] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [
-        `${this.store.schema}:${this.checkpointName}`,
-      ]);
-      if (!locked) return 0;
-      const batch = await this.store.readAfter(await this.readCursor(tx), this.options.batchSize ?? defaultBatchSize, tx);
-      if (batch.length === 0) return 0;
-      await this.bus.publish(batch.map((stored) => toBusRecord(this.store.context, stored)));
-      const last = batch[batch.length - 1];
-      await tx.query(
-        `INSERT INTO ${this.store.schema}.checkpoints (name, transaction_id, position) VALUES ($1, $2::xid8, $3)
-         ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position`,
-        [this.checkpointName, last.transactionId, last.position],
-      );
-      return batch.length;
-    });
+    const batch = await this.store.readAfter(await this.readCursor(this.db), this.options.batchSize ?? defaultBatchSize);
+    if (batch.length === 0) return 0;
+    await this.bus.publish(batch.map((stored) => toBusRecord(this.store.context, stored)));
+    const last = batch[batch.length - 1];
+    await this.db.query(
+      `INSERT INTO ${this.store.schema}.checkpoints (name, transaction_id, position) VALUES ($1, $2::xid8, $3)
+       ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position`,
+      [this.checkpointName, last.transactionId, last.position],
+    );
+    return batch.length;
   }
 
   private async readCursor(tx: Queryable): Promise<LogCursor> {
