@@ -256,7 +256,12 @@ describe.each(buses)('EventRelay with the $name bus', ({ name, create }) => {
         const [row] = await fresh.db.query<{ position: string }>(`SELECT position FROM ${fresh.schema}.events ORDER BY transaction_id DESC, position DESC LIMIT 1`);
         return Number(row.position);
       };
-      await waitFor('the relay to catch up after the restart', async () => (await relayedSoFar()) === (await lastInCommitOrder()), 120_000);
+      await waitFor('the relay to catch up after the restart', async () => (await relayedSoFar()) === (await lastInCommitOrder()), 120_000).catch(
+        async (error: Error) => {
+          const state = `relayed ${await relayedSoFar()} of ${await lastInCommitOrder()}; last relay errors: ${errors.slice(-3).map(String).join(' | ')}`;
+          throw new Error(`${error.message} (${state})`);
+        },
+      );
       await relay.stop();
 
       // Read the whole topic back with a fresh group after the broker is back.
