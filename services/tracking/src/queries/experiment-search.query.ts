@@ -19,7 +19,7 @@ export class ExperimentSearch {
 
   async search(
     workspaceId: string,
-    request: { filter?: string; orderBy: string[]; lifecycleStages: LifecycleStage[]; maxResults: number; pageToken?: string },
+    request: { filter?: string; orderBy: string[]; lifecycleStages: readonly LifecycleStage[]; maxResults: number; pageToken?: string },
   ): Promise<{ items: ExperimentView[]; nextPageToken?: string }> {
     if (request.maxResults < 1 || request.maxResults > maxExperimentSearchResults) {
       throw new InvalidArgument(

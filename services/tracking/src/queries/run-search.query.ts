@@ -16,7 +16,7 @@ export interface RunSearchRequest {
   experimentIds: string[];
   filter?: string;
   orderBy: string[];
-  lifecycleStages: LifecycleStage[];
+  lifecycleStages: readonly LifecycleStage[];
   maxResults: number;
   pageToken?: string;
 }

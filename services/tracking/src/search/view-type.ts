@@ -1,4 +1,6 @@
-export type LifecycleStage = 'active' | 'deleted';
+import type { LifecycleStage } from '../domain/tracking-event';
+
+export type { LifecycleStage };
 
 /** MLflow's ViewType (run_view_type / view_type); ACTIVE_ONLY is the default. */
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { CommandContext } from '../../commands/command-context';
 import { ExperimentCommandsHandler } from '../../commands/experiment-commands.handler';
 import { ExperimentsRepository } from '../../repositories/experiments.repository';
-import { lifecycleStagesOf, viewType } from './view-type';
+import { lifecycleStagesFor } from '../../search/view-type';
+import { viewType } from './view-type';
 import { experimentJson } from './mlflow-json';
 import { RequestContext } from './request-context.decorator';
 import { ExperimentSearch } from '../../queries/experiment-search.query';
@@ -110,7 +111,7 @@ export class ExperimentsController {
     const page = await this.search.search(ctx.workspaceId, {
       filter: input.filter,
       orderBy: input.order_by,
-      lifecycleStages: lifecycleStagesOf(input.view_type),
+      lifecycleStages: lifecycleStagesFor(input.view_type),
       maxResults: input.max_results,
       pageToken: input.page_token,
     });

@@ -9,7 +9,8 @@ import { RunSearch } from '../../queries/run-search.query';
 import { RunsRepository } from '../../repositories/runs.repository';
 import { runInfoJson, runJson } from './mlflow-json';
 import { RequestContext } from './request-context.decorator';
-import { lifecycleStagesOf, viewType } from './view-type';
+import { lifecycleStagesFor } from '../../search/view-type';
+import { viewType } from './view-type';
 
 const withRun = <T extends z.ZodRawShape>(shape: T) => z.object({ run_id: wire.text().optional(), run_uuid: wire.text().optional(), ...shape });
 const metricPoint = z.object({
@@ -224,7 +225,7 @@ export class RunsController {
     const page = await this.search.search(ctx.workspaceId, {
       experimentIds: input.experiment_ids,
       filter: input.filter,
-      lifecycleStages: lifecycleStagesOf(input.run_view_type),
+      lifecycleStages: lifecycleStagesFor(input.run_view_type),
       maxResults: input.max_results,
       orderBy: input.order_by,
       pageToken: input.page_token,
