@@ -1,0 +1,81 @@
+import { subject } from '@casl/ability';
+import { abilityFor } from './ability';
+import { builtInRoles, type Permission } from './permissions';
+import type { Principal } from './principal';
+import { accessCondition } from './sql-condition';
+
+function member(role: keyof typeof builtInRoles, workspaceId = 'ws-a'): Principal {
+  return { id: 'user:alice', kind: 'user', name: 'alice', workspaceId, isAdmin: false, role, permissions: builtInRoles[role] };
+}
+const experiment = (workspaceId: string, grant: 'READ' | 'EDIT' | 'MANAGE' | 'NO_PERMISSIONS' | null) => subject('Experiment', { workspaceId, grant });
+
+describe('abilityFor', () => {
+  it('gives a viewer READ on experiments nobody granted it anything on, and nothing more', () => {
+    const ability = abilityFor(member('viewer'));
+    expect(ability.can('read', experiment('ws-a', null))).toBe(true);
+    expect(ability.can('update', experiment('ws-a', null))).toBe(false);
+    expect(ability.can('create', 'Experiment')).toBe(false);
+  });
+
+  it('lets a per-resource grant raise or remove the role default', () => {
+    const ability = abilityFor(member('viewer'));
+    expect(ability.can('update', experiment('ws-a', 'EDIT'))).toBe(true);
+    expect(ability.can('delete', experiment('ws-a', 'EDIT'))).toBe(false);
+    expect(ability.can('grant', experiment('ws-a', 'MANAGE'))).toBe(true);
+    expect(ability.can('read', experiment('ws-a', 'NO_PERMISSIONS'))).toBe(false);
+  });
+
+  it('never reaches into another workspace', () => {
+    const ability = abilityFor(member('owner'));
+    expect(ability.can('read', experiment('ws-b', 'MANAGE'))).toBe(false);
+    expect(ability.can('read', subject('Workspace', { name: 'ws-b' }))).toBe(false);
+  });
+
+  it('lets a role that manages experiments ignore per-resource grants, as MLflow admins do', () => {
+    const ability = abilityFor(member('admin'));
+    expect(ability.can('delete', experiment('ws-a', 'NO_PERMISSIONS'))).toBe(true);
+    expect(ability.can('delete', subject('Workspace', { name: 'ws-a' }))).toBe(false);
+  });
+
+  it('gives a custom role exactly its permissions', () => {
+    const permissions: Permission[] = ['workspace.read', 'experiment.create'];
+    const ability = abilityFor({ ...member('viewer'), role: 'creator', permissions });
+    expect(ability.can('create', 'Experiment')).toBe(true);
+    expect(ability.can('read', experiment('ws-a', null))).toBe(false);
+    expect(ability.can('read', experiment('ws-a', 'READ'))).toBe(true);
+  });
+
+  it('gives a principal without a membership nothing', () => {
+    const ability = abilityFor({ ...member('viewer'), role: null, permissions: [] });
+    expect(ability.can('read', experiment('ws-a', 'MANAGE'))).toBe(false);
+    expect(ability.can('read', 'Workspace')).toBe(false);
+  });
+
+  it('lets a server administrator do anything anywhere', () => {
+    const ability = abilityFor({ ...member('viewer', 'ws-b'), role: null, permissions: [], isAdmin: true });
+    expect(ability.can('delete', experiment('ws-a', 'NO_PERMISSIONS'))).toBe(true);
+    expect(ability.can('create', 'User')).toBe(true);
+  });
+});
+
+describe('accessCondition', () => {
+  const columns = { workspaceId: 'e.workspace_id', grant: 'g.permission' };
+
+  it('compiles a viewer to its workspace with the role default or an explicit grant', () => {
+    const params: unknown[] = [];
+    const sql = accessCondition(abilityFor(member('viewer')), 'read', 'Experiment', columns, params);
+    expect(sql).toContain('g.permission IS NULL');
+    expect(sql).toContain('e.workspace_id IS NOT DISTINCT FROM $1');
+    expect(params).toContain('ws-a');
+    expect(params).toContain('READ');
+  });
+
+  it('compiles an administrator to TRUE and a stranger to FALSE', () => {
+    expect(accessCondition(abilityFor({ ...member('viewer'), isAdmin: true }), 'read', 'Experiment', columns, [])).toBe('TRUE');
+    expect(accessCondition(abilityFor({ ...member('viewer'), role: null, permissions: [] }), 'read', 'Experiment', columns, [])).toBe('FALSE');
+  });
+
+  it('refuses a rule field it has no column for', () => {
+    expect(() => accessCondition(abilityFor(member('viewer')), 'read', 'Experiment', { grant: 'g.permission' }, [])).toThrow(/workspaceId/);
+  });
+});
