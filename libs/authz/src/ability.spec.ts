@@ -60,10 +60,14 @@ describe('abilityFor', () => {
 
 describe('accessCondition', () => {
   const columns = { workspaceId: 'e.workspace_id', grant: 'g.permission' };
+  const binder = () => {
+    const params: unknown[] = [];
+    return { params, bind: (value: unknown) => `$${params.push(value)}` };
+  };
 
   it('compiles a viewer to its workspace with the role default or an explicit grant', () => {
-    const params: unknown[] = [];
-    const sql = accessCondition(abilityFor(member('viewer')), 'read', 'Experiment', columns, params);
+    const { params, bind } = binder();
+    const sql = accessCondition(abilityFor(member('viewer')), 'read', 'Experiment', columns, bind);
     expect(sql).toContain('g.permission IS NULL');
     expect(sql).toContain('e.workspace_id IS NOT DISTINCT FROM $1');
     expect(params).toContain('ws-a');
@@ -71,11 +75,19 @@ describe('accessCondition', () => {
   });
 
   it('compiles an administrator to TRUE and a stranger to FALSE', () => {
-    expect(accessCondition(abilityFor({ ...member('viewer'), isAdmin: true }), 'read', 'Experiment', columns, [])).toBe('TRUE');
-    expect(accessCondition(abilityFor({ ...member('viewer'), role: null, permissions: [] }), 'read', 'Experiment', columns, [])).toBe('FALSE');
+    expect(accessCondition(abilityFor({ ...member('viewer'), isAdmin: true }), 'read', 'Experiment', columns, binder().bind)).toBe('TRUE');
+    expect(accessCondition(abilityFor({ ...member('viewer'), role: null, permissions: [] }), 'read', 'Experiment', columns, binder().bind)).toBe('FALSE');
+  });
+
+  it('resolves a lazy column once, and only when a rule reads it', () => {
+    const grant = jest.fn(() => 'g.permission');
+    accessCondition(abilityFor(member('viewer')), 'read', 'Experiment', { ...columns, grant }, binder().bind);
+    expect(grant).toHaveBeenCalledTimes(1);
+    accessCondition(abilityFor(member('admin')), 'read', 'Experiment', { ...columns, grant }, binder().bind);
+    expect(grant).toHaveBeenCalledTimes(1);
   });
 
   it('refuses a rule field it has no column for', () => {
-    expect(() => accessCondition(abilityFor(member('viewer')), 'read', 'Experiment', { grant: 'g.permission' }, [])).toThrow(/workspaceId/);
+    expect(() => accessCondition(abilityFor(member('viewer')), 'read', 'Experiment', { grant: 'g.permission' }, binder().bind)).toThrow(/workspaceId/);
   });
 });
