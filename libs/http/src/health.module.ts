@@ -1,8 +1,11 @@
+import { Public } from '@chronicle/authz';
 import { Controller, type DynamicModule, Get, Header, Inject, Module, ServiceUnavailableException } from '@nestjs/common';
 
 const READINESS = Symbol('readiness');
 export type ReadinessCheck = () => Promise<void>;
 
+// Probes answer without credentials, as MLflow's /health does.
+@Public()
 @Controller()
 class HealthController {
   constructor(@Inject(READINESS) private readonly check: ReadinessCheck) {}

@@ -53,6 +53,8 @@ export class MlflowErrorFilter implements ExceptionFilter {
       response.destroy();
       return;
     }
+    // MLflow's auth app challenges for Basic; Chronicle also takes bearer tokens.
+    if (status === 401) response.set('WWW-Authenticate', 'Basic realm="mlflow", Bearer realm="mlflow"');
     response.status(status).json(body);
   }
 }

@@ -1,4 +1,5 @@
 import type { ArtifactStoreConfig } from '@chronicle/artifacts';
+import { AuthorizationModule, localPrincipalResolver } from '@chronicle/authz';
 import { loadConfig } from '@chronicle/config';
 import { createHttpApp, HealthModule, loggingModule } from '@chronicle/http';
 import { InProcessEventBus } from '@chronicle/messaging';
@@ -53,7 +54,14 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     onRelayError: (err) => logger.error({ err }, 'relay failed'),
   });
 
-  @Module({ imports: [loggingModule(config.CHRONICLE_LOG_LEVEL), HealthModule.register(() => tracking.db.query('SELECT 1').then(() => undefined)), tracking.module] })
+  @Module({
+    imports: [
+      loggingModule(config.CHRONICLE_LOG_LEVEL),
+      HealthModule.register(() => tracking.db.query('SELECT 1').then(() => undefined)),
+      AuthorizationModule.register(localPrincipalResolver()),
+      tracking.module,
+    ],
+  })
   class ChronicleServerModule {}
 
   const app = await createHttpApp(ChronicleServerModule);

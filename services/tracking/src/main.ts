@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { AuthorizationModule, signedPrincipalResolver } from '@chronicle/authz';
 import { loadConfig } from '@chronicle/config';
 import { createHttpApp, HealthModule, loggingModule, runService } from '@chronicle/http';
 import { KafkaEventBus } from '@chronicle/messaging';
@@ -26,7 +27,14 @@ runService('tracking', async () => {
     onRelayError: (err) => logger.error({ err }, 'relay failed'),
   });
 
-  @Module({ imports: [loggingModule(config.CHRONICLE_LOG_LEVEL), HealthModule.register(() => tracking.db.query('SELECT 1').then(() => undefined)), tracking.module] })
+  @Module({
+    imports: [
+      loggingModule(config.CHRONICLE_LOG_LEVEL),
+      HealthModule.register(() => tracking.db.query('SELECT 1').then(() => undefined)),
+      AuthorizationModule.register(signedPrincipalResolver(config.CHRONICLE_INTERNAL_SECRET)),
+      tracking.module,
+    ],
+  })
   class TrackingServiceModule {}
 
   const app = await createHttpApp(TrackingServiceModule);

@@ -2,6 +2,7 @@ import type { ArtifactStore } from '@chronicle/artifacts';
 import { Database } from '@chronicle/database';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ARTIFACT_STORE, ArtifactsController } from './api/rest/artifacts.controller';
+import { ExperimentPermissionsController } from './api/rest/experiment-permissions.controller';
 import { ExperimentsController } from './api/rest/experiments.controller';
 import { LoggedModelsController } from './api/rest/logged-models.controller';
 import { MetricsController } from './api/rest/metrics.controller';
@@ -10,8 +11,10 @@ import { ServerController } from './api/rest/server.controller';
 import { ExperimentCommandsHandler } from './commands/experiment-commands.handler';
 import { LoggedModelCommandsHandler } from './commands/logged-model-commands.handler';
 import { RunCommandsHandler } from './commands/run-commands.handler';
+import { ExperimentPolicy } from './policies/experiment.policy';
 import { ExperimentSearch } from './queries/experiment-search.query';
 import { RunSearch } from './queries/run-search.query';
+import { ExperimentPermissionsRepository } from './repositories/experiment-permissions.repository';
 import { ExperimentsRepository } from './repositories/experiments.repository';
 import { LoggedModelsRepository } from './repositories/logged-models.repository';
 import { MetricsRepository } from './repositories/metrics.repository';
@@ -30,7 +33,7 @@ export class TrackingModule {
   static register(adapters: TrackingAdapters): DynamicModule {
     return {
       module: TrackingModule,
-      controllers: [ServerController, ExperimentsController, RunsController, MetricsController, LoggedModelsController, ArtifactsController],
+      controllers: [ServerController, ExperimentsController, RunsController, MetricsController, LoggedModelsController, ArtifactsController, ExperimentPermissionsController],
       providers: [
         { provide: Database, useValue: adapters.db },
         { provide: ARTIFACT_STORE, useValue: adapters.artifacts },
@@ -44,6 +47,8 @@ export class TrackingModule {
         LoggedModelsRepository,
         ExperimentSearch,
         RunSearch,
+        ExperimentPolicy,
+        ExperimentPermissionsRepository,
       ],
     };
   }

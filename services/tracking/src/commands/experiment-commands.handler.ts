@@ -1,15 +1,30 @@
 import { Database, isUniqueViolation, type Queryable } from '@chronicle/database';
 import { AlreadyExists, ConcurrencyError } from '@chronicle/errors';
 import { Injectable } from '@nestjs/common';
+import type { ResourceAction } from '@chronicle/authz';
 import { experimentDecider, experimentStream, type ExperimentCommand } from '../domain/experiment/experiment.decider';
 import type { Tag } from '../domain/tracking-event';
+import { ExperimentPolicy } from '../policies/experiment.policy';
 import { TrackingEventStore } from '../tracking.event-store';
 import { trackingSchema } from '../tracking.schema';
 import { metadataOf, type CommandContext } from './command-context';
 
 export const defaultExperimentId = '0';
 
-/** Experiment commands: create, rename, delete, restore, tags. */
+// What each command needs the caller to hold on the experiment.
+const requiredAction: Record<ExperimentCommand['type'], ResourceAction | 'create'> = {
+  CreateExperiment: 'create',
+  RenameExperiment: 'update',
+  SetExperimentTag: 'update',
+  DeleteExperimentTag: 'update',
+  DeleteExperiment: 'delete',
+  RestoreExperiment: 'delete',
+  CreateExperimentPermission: 'grant',
+  UpdateExperimentPermission: 'grant',
+  DeleteExperimentPermission: 'grant',
+};
+
+/** Experiment commands: create, rename, delete, restore, tags, per-principal permissions. */
 @Injectable()
 export class ExperimentCommandsHandler {
   private readonly workspacesWithDefault = new Set<string>();
@@ -17,11 +32,21 @@ export class ExperimentCommandsHandler {
   constructor(
     private readonly store: TrackingEventStore,
     private readonly db: Database,
+    private readonly policy: ExperimentPolicy,
   ) {}
 
   async create(ctx: CommandContext, input: { name: string; artifactLocation?: string; tags: Tag[] }): Promise<string> {
     const [{ id }] = await this.db.query<{ id: string }>(`SELECT nextval('${trackingSchema}.experiment_ids')::text AS id`);
-    await this.createWithId(ctx, id, input);
+    await this.run(ctx, {
+      type: 'CreateExperiment',
+      experimentId: id,
+      name: input.name,
+      // Artifacts are proxied; the server scopes their keys by workspace.
+      artifactLocation: input.artifactLocation || `mlflow-artifacts:/${id}`,
+      tags: input.tags,
+      time: ctx.now,
+      owner: ctx.principal.id,
+    });
     return id;
   }
 
@@ -33,7 +58,8 @@ export class ExperimentCommandsHandler {
     ]);
     if (!existing) {
       try {
-        await this.createWithId({ ...ctx, idempotencyKey: undefined }, defaultExperimentId, { name: 'Default', tags: [] });
+        // Nobody's own action, so neither authorized against the caller nor owned by it.
+        await this.append({ ...ctx, idempotencyKey: undefined }, defaultExperimentCommand(ctx.now));
       } catch (error) {
         // Another request created it first.
         if (!(error instanceof AlreadyExists) && !(error instanceof ConcurrencyError)) throw error;
@@ -62,26 +88,41 @@ export class ExperimentCommandsHandler {
     return this.run(ctx, { type: 'DeleteExperimentTag', experimentId, key, time: ctx.now });
   }
 
+  /** MLflow's experiments/permissions create, update and delete: explicit levels for one principal. */
+  createPermission(ctx: CommandContext, experimentId: string, principalId: string, permission: string) {
+    return this.run(ctx, { type: 'CreateExperimentPermission', experimentId, principalId, permission, time: ctx.now });
+  }
+
+  updatePermission(ctx: CommandContext, experimentId: string, principalId: string, permission: string) {
+    return this.run(ctx, { type: 'UpdateExperimentPermission', experimentId, principalId, permission, time: ctx.now });
+  }
+
+  deletePermission(ctx: CommandContext, experimentId: string, principalId: string) {
+    return this.run(ctx, { type: 'DeleteExperimentPermission', experimentId, principalId, time: ctx.now });
+  }
+
   /** Whether the experiment exists and is active, read from its stream inside `tx`. */
   async isActive(tx: Queryable, workspaceId: string, experimentId: string): Promise<boolean> {
     const { state } = await this.store.load(tx, workspaceId, experimentStream(experimentId), experimentDecider);
     return state.exists && state.lifecycle === 'active';
   }
 
-  private async createWithId(ctx: CommandContext, experimentId: string, input: { name: string; artifactLocation?: string; tags: Tag[] }) {
-    // Artifacts are proxied: keys are scoped by workspace on the server side.
-    const artifactLocation = input.artifactLocation || `mlflow-artifacts:/${experimentId}`;
-    await this.run(ctx, { type: 'CreateExperiment', experimentId, name: input.name, artifactLocation, tags: input.tags, time: ctx.now });
+  /** Checks the caller's right on the experiment inside the command's transaction, then appends. */
+  private run(ctx: CommandContext, command: ExperimentCommand): Promise<void> {
+    return this.append(ctx, command, (tx) => this.policy.require(ctx, requiredAction[command.type], command.experimentId, tx));
   }
 
-  private async run(ctx: CommandContext, command: ExperimentCommand): Promise<void> {
+  private async append(ctx: CommandContext, command: ExperimentCommand, authorize?: (tx: Queryable) => Promise<void>): Promise<void> {
     try {
       await this.store.execute({
         workspaceId: ctx.workspaceId,
         streamId: experimentStream(command.experimentId),
         metadata: metadataOf(ctx),
         decider: experimentDecider,
-        decide: (state) => experimentDecider.decide(command, state),
+        decide: async (state, tx) => {
+          await authorize?.(tx);
+          return experimentDecider.decide(command, state);
+        },
         result: () => null,
       });
     } catch (error) {
@@ -91,4 +132,8 @@ export class ExperimentCommandsHandler {
       throw error;
     }
   }
+}
+
+function defaultExperimentCommand(time: number): ExperimentCommand {
+  return { type: 'CreateExperiment', experimentId: defaultExperimentId, name: 'Default', artifactLocation: `mlflow-artifacts:/${defaultExperimentId}`, tags: [], time };
 }

@@ -5,6 +5,7 @@ import { NotFound } from '@chronicle/errors';
 import { loggedModelDecider, loggedModelStream, type LoggedModelCommand, type LoggedModelState, type LoggedModelStatus } from '../domain/logged-model/logged-model.decider';
 import { generateRunName } from '../domain/run/run-name';
 import type { Param, Tag } from '../domain/tracking-event';
+import { ExperimentPolicy } from '../policies/experiment.policy';
 import { ExperimentsRepository } from '../repositories/experiments.repository';
 import { TrackingEventStore } from '../tracking.event-store';
 import { metadataOf, type CommandContext } from './command-context';
@@ -17,6 +18,7 @@ export class LoggedModelCommandsHandler {
     private readonly store: TrackingEventStore,
     private readonly experiments: ExperimentCommandsHandler,
     private readonly experimentsRepository: ExperimentsRepository,
+    private readonly policy: ExperimentPolicy,
   ) {}
 
   async create(
@@ -73,7 +75,14 @@ export class LoggedModelCommandsHandler {
       streamId: loggedModelStream(modelId),
       metadata: metadataOf(ctx),
       decider: loggedModelDecider,
-      decide: async (state, tx) => loggedModelDecider.decide(await command(tx), state),
+      decide: async (state, tx) => {
+        const next = await command(tx);
+        // A logged model inherits its experiment's permissions; as in MLflow, deleting it or a tag takes the right to delete.
+        const experimentId = next.type === 'CreateLoggedModel' ? next.experimentId : state.exists ? state.experimentId : null;
+        const action = next.type === 'DeleteLoggedModel' || next.type === 'DeleteLoggedModelTag' ? 'delete' : 'update';
+        if (experimentId !== null) await this.policy.require(ctx, action, experimentId, tx);
+        return loggedModelDecider.decide(next, state);
+      },
       result: () => null,
     });
   }

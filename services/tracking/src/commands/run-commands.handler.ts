@@ -5,6 +5,7 @@ import type { trackingV1 } from '@chronicle/contracts';
 import { generateRunName } from '../domain/run/run-name';
 import { runDecider, runStream, type RunCommand, type RunState } from '../domain/run/run.decider';
 import type { MetricPoint, Param, RunStatus, Tag } from '../domain/tracking-event';
+import { ExperimentPolicy } from '../policies/experiment.policy';
 import { ExperimentsRepository } from '../repositories/experiments.repository';
 import { TrackingEventStore } from '../tracking.event-store';
 import { metadataOf, type CommandContext } from './command-context';
@@ -19,6 +20,7 @@ export class RunCommandsHandler {
     private readonly store: TrackingEventStore,
     private readonly experiments: ExperimentCommandsHandler,
     private readonly experimentsRepository: ExperimentsRepository,
+    private readonly policy: ExperimentPolicy,
   ) {}
 
   async create(
@@ -82,6 +84,9 @@ export class RunCommandsHandler {
       decider: runDecider,
       decide: async (state, tx) => {
         const experimentId = command.type === 'CreateRun' ? command.experimentId : state.exists ? state.experimentId : null;
+        // A run inherits its experiment's permissions: deleting or restoring it takes the right to delete, the rest to update.
+        const action = command.type === 'DeleteRun' || command.type === 'RestoreRun' ? 'delete' : 'update';
+        if (experimentId !== null) await this.policy.require(ctx, action, experimentId, tx);
         const experimentActive = experimentId !== null && (await this.experiments.isActive(tx, ctx.workspaceId, experimentId));
         return runDecider.decide({ ...command, runId, experimentActive } as RunCommand, state);
       },

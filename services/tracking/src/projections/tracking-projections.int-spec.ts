@@ -2,6 +2,7 @@ import { trackingEvents, type TrackingEvent, type trackingV1 } from '@chronicle/
 import type { Queryable } from '@chronicle/database';
 import { EventStore, liveTables, rebuildProjection, type Projection, type StoredEvent } from '@chronicle/eventstore';
 import { freshSchema, randomId, testMetadata, type FreshSchema } from '@chronicle/testing';
+import { experimentPermissionsProjection } from './experiment-permissions.projection';
 import { experimentsProjection } from './experiments.projection';
 import { trackingProjections } from './index';
 import { loggedModelsProjection } from './logged-models.projection';
@@ -106,6 +107,14 @@ const ev = {
     data: { experimentId, tag: tag(key, value), time },
   }),
   experimentTagDeleted: (experimentId: string, key: string, time: number): TrackingEvent => ({ type: 'ExperimentTagDeleted', data: { experimentId, key, time } }),
+  permissionGranted: (experimentId: string, principalId: string, permission: string): TrackingEvent => ({
+    type: 'ExperimentPermissionGranted',
+    data: { experimentId, principalId, permission, time: 1 },
+  }),
+  permissionRevoked: (experimentId: string, principalId: string): TrackingEvent => ({
+    type: 'ExperimentPermissionRevoked',
+    data: { experimentId, principalId, time: 1 },
+  }),
   runCreated: (runId: string, experimentId: string, runName: string, tags: trackingV1.Tag[] = [], startTime = 2000): TrackingEvent => ({
     type: 'RunCreated',
     data: { runId, experimentId, runName, userId: 'ada', startTime, artifactUri: `s3://bucket/${experimentId}/${runId}`, tags },
@@ -159,6 +168,8 @@ async function experimentHistory() {
   await append('exp-1', ev.experimentTagDeleted('1', 'team', 1300), ev.experimentTagSet('1', 'owner', 'ada', 1350));
   await append('exp-1', ev.experimentDeleted('1', 1400));
   await append('exp-2', ev.experimentCreated('2', 'second', [], 1500), ev.experimentDeleted('2', 1600), ev.experimentRestored('2', 1700));
+  await append('exp-2', ev.permissionGranted('2', 'user:ada', 'MANAGE'), ev.permissionGranted('2', 'user:bob', 'READ'));
+  await append('exp-2', ev.permissionGranted('2', 'user:bob', 'EDIT'), ev.permissionGranted('2', 'sa:ci', 'READ'), ev.permissionRevoked('2', 'sa:ci'));
 }
 
 async function runHistory() {
@@ -220,6 +231,23 @@ describe('experiments projection', () => {
     await experimentHistory();
     const { before, after } = await applyTwice(experimentsProjection);
     expect(before.experiments.length).toBeGreaterThan(0);
+    expect(after).toEqual(before);
+  });
+});
+
+describe('experiment-permissions projection', () => {
+  it('keeps the latest level per principal and forgets revoked ones', async () => {
+    await experimentHistory();
+    expect(await rows(`SELECT experiment_id, principal_id, permission FROM $schema.experiment_permissions WHERE workspace_id = $1 ORDER BY principal_id`)).toEqual([
+      { experiment_id: '2', principal_id: 'user:ada', permission: 'MANAGE' },
+      { experiment_id: '2', principal_id: 'user:bob', permission: 'EDIT' },
+    ]);
+  });
+
+  it('apply twice gives the same rows', async () => {
+    await experimentHistory();
+    const { before, after } = await applyTwice(experimentPermissionsProjection);
+    expect(before.experiment_permissions.length).toBeGreaterThan(0);
     expect(after).toEqual(before);
   });
 });

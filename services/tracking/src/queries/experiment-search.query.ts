@@ -1,6 +1,8 @@
 import { InvalidArgument } from '@chronicle/errors';
 import { Injectable } from '@nestjs/common';
+import type { CommandContext } from '../commands/command-context';
 import type { LifecycleStage } from '../domain/tracking-event';
+import { ExperimentPolicy } from '../policies/experiment.policy';
 import { ExperimentsRepository } from '../repositories/experiments.repository';
 import type { ExperimentView } from '../repositories/read-models';
 import { compileExperimentSearch } from '../search/experiment-search.sql';
@@ -15,10 +17,13 @@ const maxExperimentSearchResults = 50000;
 /** MLflow's experiments/search; fetches one row more than asked so the page token is exact. */
 @Injectable()
 export class ExperimentSearch {
-  constructor(private readonly experiments: ExperimentsRepository) {}
+  constructor(
+    private readonly experiments: ExperimentsRepository,
+    private readonly policy: ExperimentPolicy,
+  ) {}
 
   async search(
-    workspaceId: string,
+    ctx: CommandContext,
     request: { filter?: string; orderBy: string[]; lifecycleStages: readonly LifecycleStage[]; maxResults: number; pageToken?: string },
   ): Promise<{ items: ExperimentView[]; nextPageToken?: string }> {
     if (request.maxResults < 1 || request.maxResults > maxExperimentSearchResults) {
@@ -29,7 +34,8 @@ export class ExperimentSearch {
     const offset = decodePageToken(request.pageToken);
     const query = compileExperimentSearch({
       schema: trackingSchema,
-      workspaceId,
+      workspaceId: ctx.workspaceId,
+      readable: (alias, bind) => this.policy.readable(ctx, alias, bind),
       lifecycleStages: request.lifecycleStages,
       filter: parseSearchFilter(request.filter, EXPERIMENT_SEARCH),
       orderBy: parseOrderBy(request.orderBy, EXPERIMENT_SEARCH),
@@ -37,7 +43,7 @@ export class ExperimentSearch {
       offset,
     });
     const ids = await this.experiments.findIds(query);
-    const items = await this.experiments.getMany(workspaceId, ids.slice(0, request.maxResults));
+    const items = await this.experiments.getMany(ctx.workspaceId, ids.slice(0, request.maxResults));
     return { items, nextPageToken: ids.length > request.maxResults ? encodePageToken(offset + request.maxResults) : undefined };
   }
 }

@@ -1,6 +1,8 @@
 import { InvalidArgument } from '@chronicle/errors';
 import { Injectable } from '@nestjs/common';
+import type { CommandContext } from '../commands/command-context';
 import type { LifecycleStage } from '../domain/tracking-event';
+import { ExperimentPolicy } from '../policies/experiment.policy';
 import type { RunView } from '../repositories/read-models';
 import { RunsRepository } from '../repositories/runs.repository';
 import { parseOrderBy } from '../search/order-by.parser';
@@ -24,9 +26,12 @@ export interface RunSearchRequest {
 /** MLflow's runs/search: filter and order compiled to one SQL query, then whole runs loaded for the page. */
 @Injectable()
 export class RunSearch {
-  constructor(private readonly runs: RunsRepository) {}
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly policy: ExperimentPolicy,
+  ) {}
 
-  async search(workspaceId: string, request: RunSearchRequest): Promise<{ items: RunView[]; nextPageToken?: string }> {
+  async search(ctx: CommandContext, request: RunSearchRequest): Promise<{ items: RunView[]; nextPageToken?: string }> {
     if (request.maxResults < 1 || request.maxResults > maxRunSearchResults) {
       throw new InvalidArgument(
         `Invalid value ${request.maxResults} for parameter 'max_results' supplied. It must be at most ${maxRunSearchResults}, and at least 1.`,
@@ -35,8 +40,9 @@ export class RunSearch {
     const offset = decodePageToken(request.pageToken);
     const query = compileRunSearch({
       schema: trackingSchema,
-      workspaceId,
-      experimentIds: request.experimentIds,
+      workspaceId: ctx.workspaceId,
+      // Runs inherit their experiment's permissions, so unreadable experiments drop out of the query.
+      experimentIds: await this.policy.readableIds(ctx, request.experimentIds),
       lifecycleStages: request.lifecycleStages,
       filter: parseSearchFilter(request.filter, RUN_SEARCH),
       orderBy: parseOrderBy(request.orderBy, RUN_SEARCH),
@@ -44,7 +50,7 @@ export class RunSearch {
       offset,
     });
     const ids = await this.runs.findIds(query);
-    const items = await this.runs.getMany(workspaceId, ids);
+    const items = await this.runs.getMany(ctx.workspaceId, ids);
     // MLflow hands out a token whenever the page is full, so the last page may be empty.
     return { items, nextPageToken: ids.length === request.maxResults ? encodePageToken(offset + ids.length) : undefined };
   }

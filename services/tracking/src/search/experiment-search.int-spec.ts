@@ -59,6 +59,7 @@ describe('compileExperimentSearch on Postgres', () => {
     const query = compileExperimentSearch({
       schema,
       workspaceId,
+      readable: () => 'TRUE',
       lifecycleStages: lifecycleStagesFor(viewType),
       filter: parseSearchFilter(filter, EXPERIMENT_SEARCH),
       orderBy: parseOrderBy(orderBy, EXPERIMENT_SEARCH),

@@ -8,6 +8,7 @@ function compile(filter = '', orderBy: string[] = [], overrides: Partial<Experim
   return compileExperimentSearch({
     schema: 'tracking',
     workspaceId: 'ws-1',
+    readable: () => 'TRUE',
     lifecycleStages: ['active'],
     filter: parseSearchFilter(filter, EXPERIMENT_SEARCH),
     orderBy: parseOrderBy(orderBy, EXPERIMENT_SEARCH),
@@ -28,6 +29,12 @@ function orderByLine(query: SqlQuery): string {
 }
 
 describe('compileExperimentSearch', () => {
+  it("filters by the caller's read permission, with its values bound", () => {
+    const query = compile('', [], { readable: (alias, bind) => `${alias}.workspace_id = ${bind('ws-1')} AND can_read(${alias}.experiment_id)` });
+    expect(query.text).toMatch(/AND e\.workspace_id = \$3 AND can_read\(e\.experiment_id\)/);
+    expect(query.values[2]).toBe('ws-1');
+  });
+
   describe('given no filter and no order_by', () => {
     it("when compiled, then it uses MLflow's default order: creation_time DESC, experiment_id ASC", () => {
       const query = compile();
@@ -37,6 +44,7 @@ describe('compileExperimentSearch', () => {
           'FROM tracking.experiments e',
           'WHERE e.workspace_id = $1',
           '  AND e.lifecycle_stage = ANY($2::text[])',
+          '  AND TRUE',
           'ORDER BY e.creation_time DESC, length(e.experiment_id) ASC, e.experiment_id ASC',
           'LIMIT $3 OFFSET $4',
         ].join('\n'),

@@ -1,6 +1,7 @@
 import { type OrderByClause } from './order-by.parser';
 import { type Comparison } from './search-filter.parser';
-import { compareColumn, pageClause, qualifiedTable, SqlParameters, type SqlQuery } from './search-sql';
+import type { Bind } from '@chronicle/authz';
+import { compareColumn, pageClause, qualifiedTable, SqlParameters, type SqlQuery, type SqlValue } from './search-sql';
 import { ownValue } from './search-syntax';
 import { type LifecycleStage } from './view-type';
 
@@ -8,6 +9,8 @@ export interface ExperimentSearchRequest {
   /** The read model's schema, from code (validated as a plain identifier). */
   readonly schema: string;
   readonly workspaceId: string;
+  /** The caller's read permission as a SQL condition on the experiments row `alias`. */
+  readonly readable: (alias: string, bind: Bind) => string;
   readonly lifecycleStages: readonly LifecycleStage[];
   readonly filter: readonly Comparison[];
   readonly orderBy: readonly OrderByClause[];
@@ -35,6 +38,7 @@ export function compileExperimentSearch(request: ExperimentSearchRequest): SqlQu
   const where = [
     `e.workspace_id = ${params.add(request.workspaceId)}`,
     `e.lifecycle_stage = ANY(${params.add(request.lifecycleStages)}::text[])`,
+    request.readable('e', (value) => params.add(value as SqlValue)),
     ...request.filter.map((comparison) => experimentCondition(schema, comparison, params)),
   ];
   const orderBy = request.orderBy.length > 0 ? request.orderBy : DEFAULT_ORDER;

@@ -1,3 +1,4 @@
+import { Authorize } from '@chronicle/authz';
 import { parseMessage, wire } from '@chronicle/mlflow-wire';
 import { NotFound } from '@chronicle/errors';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
@@ -10,6 +11,7 @@ import { viewType } from './view-type';
 import { experimentJson } from './mlflow-json';
 import { RequestContext } from './request-context.decorator';
 import { ExperimentSearch } from '../../queries/experiment-search.query';
+import { ExperimentPolicy } from '../../policies/experiment.policy';
 
 const createSchema = z.object({ name: wire.text(), artifact_location: wire.text().optional(), tags: wire.keyValues() });
 const idSchema = z.object({ experiment_id: wire.id() });
@@ -27,8 +29,10 @@ export class ExperimentsController {
     private readonly commands: ExperimentCommandsHandler,
     private readonly experiments: ExperimentsRepository,
     private readonly search: ExperimentSearch,
+    private readonly policy: ExperimentPolicy,
   ) {}
 
+  @Authorize('create', 'Experiment')
   @Post('create')
   @HttpCode(200)
   async create(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -38,35 +42,42 @@ export class ExperimentsController {
     return { experiment_id: id };
   }
 
+  @Authorize('read', 'Experiment')
   @Get('get')
   async get(@RequestContext() ctx: CommandContext, @Query() query: unknown) {
     const { experiment_id } = parseMessage(idSchema, query);
     await this.commands.ensureDefault(ctx);
     const experiment = await this.experiments.get(ctx.workspaceId, experiment_id);
     if (!experiment) throw new NotFound(`No Experiment with id=${experiment_id} exists`);
+    await this.policy.require(ctx, 'read', experiment_id);
     return { experiment: experimentJson(experiment) };
   }
 
+  @Authorize('read', 'Experiment')
   @Get('get-by-name')
   async getByName(@RequestContext() ctx: CommandContext, @Query() query: unknown) {
     const { experiment_name } = parseMessage(z.object({ experiment_name: wire.id() }), query);
     await this.commands.ensureDefault(ctx);
     const experiment = await this.experiments.getByName(ctx.workspaceId, experiment_name);
     if (!experiment) throw new NotFound(`Could not find experiment with name '${experiment_name}'`);
+    await this.policy.require(ctx, 'read', experiment.experimentId);
     return { experiment: experimentJson(experiment) };
   }
 
+  @Authorize('read', 'Experiment')
   @Post('search')
   @HttpCode(200)
   searchPost(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
     return this.runSearch(ctx, body);
   }
 
+  @Authorize('read', 'Experiment')
   @Get('search')
   searchGet(@RequestContext() ctx: CommandContext, @Query() query: unknown) {
     return this.runSearch(ctx, query);
   }
 
+  @Authorize('update', 'Experiment')
   @Post('update')
   @HttpCode(200)
   async update(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -75,6 +86,7 @@ export class ExperimentsController {
     return {};
   }
 
+  @Authorize('delete', 'Experiment')
   @Post('delete')
   @HttpCode(200)
   async delete(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -82,6 +94,7 @@ export class ExperimentsController {
     return {};
   }
 
+  @Authorize('delete', 'Experiment')
   @Post('restore')
   @HttpCode(200)
   async restore(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -89,6 +102,7 @@ export class ExperimentsController {
     return {};
   }
 
+  @Authorize('update', 'Experiment')
   @Post('set-experiment-tag')
   @HttpCode(200)
   async setTag(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -97,6 +111,7 @@ export class ExperimentsController {
     return {};
   }
 
+  @Authorize('update', 'Experiment')
   @Post('delete-experiment-tag')
   @HttpCode(200)
   async deleteTag(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -108,7 +123,7 @@ export class ExperimentsController {
   private async runSearch(ctx: CommandContext, source: unknown) {
     const input = parseMessage(searchSchema, source);
     await this.commands.ensureDefault(ctx);
-    const page = await this.search.search(ctx.workspaceId, {
+    const page = await this.search.search(ctx, {
       filter: input.filter,
       orderBy: input.order_by,
       lifecycleStages: lifecycleStagesFor(input.view_type),

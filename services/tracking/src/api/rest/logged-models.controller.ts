@@ -1,3 +1,4 @@
+import { Authorize } from '@chronicle/authz';
 import { NotFound } from '@chronicle/errors';
 import { parseMessage, wire } from '@chronicle/mlflow-wire';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
@@ -6,6 +7,7 @@ import type { CommandContext } from '../../commands/command-context';
 import { LoggedModelCommandsHandler } from '../../commands/logged-model-commands.handler';
 import { loggedModelStatuses } from '../../domain/logged-model/logged-model.decider';
 import { LoggedModelsRepository } from '../../repositories/logged-models.repository';
+import { ExperimentPolicy } from '../../policies/experiment.policy';
 import { compileLoggedModelSearch } from '../../search/logged-model-search.sql';
 import { parseOrderByClause } from '../../search/order-by.parser';
 import { decodePageToken, encodePageToken } from '../../search/page-token';
@@ -23,8 +25,10 @@ export class LoggedModelsController {
   constructor(
     private readonly commands: LoggedModelCommandsHandler,
     private readonly models: LoggedModelsRepository,
+    private readonly policy: ExperimentPolicy,
   ) {}
 
+  @Authorize('update', 'Experiment')
   @Post()
   @HttpCode(200)
   async create(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -50,6 +54,7 @@ export class LoggedModelsController {
     return { model: await this.load(ctx, modelId) };
   }
 
+  @Authorize('read', 'Experiment')
   @Post('search')
   @HttpCode(200)
   async search(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -68,7 +73,8 @@ export class LoggedModelsController {
       compileLoggedModelSearch({
         schema: trackingSchema,
         workspaceId: ctx.workspaceId,
-        experimentIds: input.experiment_ids,
+        // Logged models inherit their experiment's permissions, so unreadable experiments drop out of the query.
+        experimentIds: await this.policy.readableIds(ctx, input.experiment_ids),
         filter: parseSearchFilter(input.filter, LOGGED_MODEL_SEARCH),
         orderBy: input.order_by.map((o) => parseOrderByClause(`${o.field_name} ${o.ascending ? 'ASC' : 'DESC'}`, LOGGED_MODEL_SEARCH)),
         limit: input.max_results + 1,
@@ -82,11 +88,13 @@ export class LoggedModelsController {
     };
   }
 
+  @Authorize('read', 'Experiment')
   @Get(':modelId')
   async get(@RequestContext() ctx: CommandContext, @Param('modelId') modelId: string) {
     return { model: await this.load(ctx, modelId) };
   }
 
+  @Authorize('update', 'Experiment')
   @Patch(':modelId')
   async finalize(@RequestContext() ctx: CommandContext, @Param('modelId') modelId: string, @Body() body: unknown) {
     const { status } = parseMessage(z.object({ status: z.enum(loggedModelStatuses) }), body);
@@ -94,12 +102,14 @@ export class LoggedModelsController {
     return { model: await this.load(ctx, modelId) };
   }
 
+  @Authorize('delete', 'Experiment')
   @Delete(':modelId')
   async delete(@RequestContext() ctx: CommandContext, @Param('modelId') modelId: string) {
     await this.commands.delete(ctx, modelId);
     return {};
   }
 
+  @Authorize('update', 'Experiment')
   @Patch(':modelId/tags')
   async setTags(@RequestContext() ctx: CommandContext, @Param('modelId') modelId: string, @Body() body: unknown) {
     const { tags } = parseMessage(z.object({ tags: keyValues }), body);
@@ -107,12 +117,14 @@ export class LoggedModelsController {
     return { model: await this.load(ctx, modelId) };
   }
 
+  @Authorize('delete', 'Experiment')
   @Delete(':modelId/tags/:key')
   async deleteTag(@RequestContext() ctx: CommandContext, @Param('modelId') modelId: string, @Param('key') key: string) {
     await this.commands.deleteTag(ctx, modelId, key);
     return {};
   }
 
+  @Authorize('update', 'Experiment')
   @Post(':modelId/params')
   @HttpCode(200)
   async logParams(@RequestContext() ctx: CommandContext, @Param('modelId') modelId: string, @Body() body: unknown) {
@@ -124,6 +136,7 @@ export class LoggedModelsController {
   private async load(ctx: CommandContext, modelId: string) {
     const model = await this.models.get(ctx.workspaceId, modelId);
     if (!model) throw new NotFound(`Logged model with ID '${modelId}' not found.`);
+    await this.policy.require(ctx, 'read', model.experimentId);
     return loggedModelJson(model);
   }
 }

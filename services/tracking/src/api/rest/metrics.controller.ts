@@ -1,8 +1,10 @@
+import { Authorize } from '@chronicle/authz';
 import { InvalidArgument } from '@chronicle/errors';
 import { parseMessage, wire } from '@chronicle/mlflow-wire';
 import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
 import type { CommandContext } from '../../commands/command-context';
+import { ExperimentPolicy } from '../../policies/experiment.policy';
 import { MetricsRepository } from '../../repositories/metrics.repository';
 import { decodePageToken, encodePageToken } from '../../search/page-token';
 import { metricJson } from './mlflow-json';
@@ -14,8 +16,12 @@ const bulkIntervalMaxResults = 2500;
 
 @Controller(['api/2.0/mlflow/metrics', 'ajax-api/2.0/mlflow/metrics'])
 export class MetricsController {
-  constructor(private readonly metrics: MetricsRepository) {}
+  constructor(
+    private readonly metrics: MetricsRepository,
+    private readonly policy: ExperimentPolicy,
+  ) {}
 
+  @Authorize('read', 'Experiment')
   @Get('get-history')
   async history(@RequestContext() ctx: CommandContext, @Query() query: unknown) {
     const input = parseMessage(
@@ -30,6 +36,7 @@ export class MetricsController {
     );
     const runId = input.run_id || input.run_uuid;
     if (!runId) parseMessage(z.object({ run_id: wire.id() }), {});
+    await this.policy.requireForRun(ctx, 'read', runId!);
     // MLflow 3.6 turns an omitted max_results into an empty page; absent means "all" here.
     const limit = Math.min(input.max_results || historyPageLimit, historyPageLimit);
     const offset = decodePageToken(input.page_token);
@@ -38,6 +45,7 @@ export class MetricsController {
     return { metrics: page, ...(rows.length > limit ? { next_page_token: encodePageToken(offset + limit) } : {}) };
   }
 
+  @Authorize('read', 'Experiment')
   @Get('get-history-bulk-interval')
   async bulkInterval(@RequestContext() ctx: CommandContext, @Query() query: unknown) {
     const input = parseMessage(
@@ -64,7 +72,8 @@ export class MetricsController {
       throw new InvalidArgument('end_step must be greater than start_step.');
     }
     const range = input.start_step !== undefined ? { start: input.start_step, end: input.end_step! } : null;
-    const points = await this.metrics.sampledHistory(ctx.workspaceId, input.run_ids, input.metric_key, input.max_results, range);
+    const runIds = await this.policy.readableRunIds(ctx, input.run_ids);
+    const points = await this.metrics.sampledHistory(ctx.workspaceId, runIds, input.metric_key, input.max_results, range);
     return { metrics: points.map(metricJson) };
   }
 }

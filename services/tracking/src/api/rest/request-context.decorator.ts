@@ -1,19 +1,18 @@
-import { InvalidArgument } from '@chronicle/errors';
+import { requirePrincipal, type AuthenticatedRequest } from '@chronicle/authz';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '../../commands/command-context';
 
-const workspacePattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** Builds the command context of an MLflow REST request: workspace header, actor, request id. */
+/** Builds the command context of a request from its authenticated principal (workspace included). */
 export const RequestContext = createParamDecorator((_: unknown, host: ExecutionContext): CommandContext => {
-  const request = host.switchToHttp().getRequest<Request & { id?: string; actor?: string }>();
-  const workspaceId = request.header('x-mlflow-workspace') || 'default';
-  if (!workspacePattern.test(workspaceId)) throw new InvalidArgument(`Invalid workspace name '${workspaceId}'`);
+  const request = host.switchToHttp().getRequest<Request & AuthenticatedRequest & { id?: string }>();
+  const { principal, ability } = requirePrincipal(request);
   return {
-    workspaceId,
-    actor: request.actor ?? 'user:anonymous',
+    workspaceId: principal.workspaceId,
+    actor: principal.id,
+    principal,
+    ability,
     requestId: String(request.id ?? request.header('x-request-id') ?? randomUUID()),
     idempotencyKey: request.header('idempotency-key') || undefined,
     now: Date.now(),

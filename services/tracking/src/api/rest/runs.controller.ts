@@ -1,3 +1,4 @@
+import { Authorize } from '@chronicle/authz';
 import { InvalidArgument, NotFound } from '@chronicle/errors';
 import { parseMessage, wire } from '@chronicle/mlflow-wire';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
@@ -5,6 +6,7 @@ import { z } from 'zod';
 import type { CommandContext } from '../../commands/command-context';
 import { RunCommandsHandler } from '../../commands/run-commands.handler';
 import { runStatuses } from '../../domain/tracking-event';
+import { ExperimentPolicy } from '../../policies/experiment.policy';
 import { RunSearch } from '../../queries/run-search.query';
 import { RunsRepository } from '../../repositories/runs.repository';
 import { runInfoJson, runJson } from './mlflow-json';
@@ -60,8 +62,10 @@ export class RunsController {
     private readonly commands: RunCommandsHandler,
     private readonly runs: RunsRepository,
     private readonly search: RunSearch,
+    private readonly policy: ExperimentPolicy,
   ) {}
 
+  @Authorize('update', 'Experiment')
   @Post('create')
   @HttpCode(200)
   async create(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -85,14 +89,17 @@ export class RunsController {
     return { run: runJson((await this.runs.get(ctx.workspaceId, runId))!) };
   }
 
+  @Authorize('read', 'Experiment')
   @Get('get')
   async get(@RequestContext() ctx: CommandContext, @Query() query: unknown) {
     const runId = runIdOf(query);
     const run = await this.runs.get(ctx.workspaceId, runId);
     if (!run) throw new NotFound(`Run with id=${runId} not found`);
+    await this.policy.require(ctx, 'read', run.info.experimentId);
     return { run: runJson(run) };
   }
 
+  @Authorize('update', 'Experiment')
   @Post('update')
   @HttpCode(200)
   async update(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -102,6 +109,7 @@ export class RunsController {
     return { run_info: runInfoJson((await this.runs.get(ctx.workspaceId, runId))!.info) };
   }
 
+  @Authorize('delete', 'Experiment')
   @Post('delete')
   @HttpCode(200)
   async delete(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -109,6 +117,7 @@ export class RunsController {
     return {};
   }
 
+  @Authorize('delete', 'Experiment')
   @Post('restore')
   @HttpCode(200)
   async restore(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -116,6 +125,7 @@ export class RunsController {
     return {};
   }
 
+  @Authorize('update', 'Experiment')
   @Post('log-metric')
   @HttpCode(200)
   async logMetric(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -125,6 +135,7 @@ export class RunsController {
     return {};
   }
 
+  @Authorize('update', 'Experiment')
   @Post('log-parameter')
   @HttpCode(200)
   async logParam(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -134,6 +145,7 @@ export class RunsController {
     return {};
   }
 
+  @Authorize('update', 'Experiment')
   @Post('set-tag')
   @HttpCode(200)
   async setTag(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -143,6 +155,7 @@ export class RunsController {
     return {};
   }
 
+  @Authorize('update', 'Experiment')
   @Post('delete-tag')
   @HttpCode(200)
   async deleteTag(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -151,6 +164,7 @@ export class RunsController {
     return {};
   }
 
+  @Authorize('update', 'Experiment')
   @Post('log-batch')
   @HttpCode(200)
   async logBatch(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -170,6 +184,7 @@ export class RunsController {
     return {};
   }
 
+  @Authorize('update', 'Experiment')
   @Post('log-inputs')
   @HttpCode(200)
   async logInputs(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -192,6 +207,7 @@ export class RunsController {
     return {};
   }
 
+  @Authorize('update', 'Experiment')
   @Post('outputs')
   @HttpCode(200)
   async logOutputs(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -200,6 +216,7 @@ export class RunsController {
     return {};
   }
 
+  @Authorize('update', 'Experiment')
   @Post('log-model')
   @HttpCode(200)
   async logModel(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -208,6 +225,7 @@ export class RunsController {
     return {};
   }
 
+  @Authorize('read', 'Experiment')
   @Post('search')
   @HttpCode(200)
   async searchRuns(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
@@ -222,7 +240,7 @@ export class RunsController {
       }),
       body,
     );
-    const page = await this.search.search(ctx.workspaceId, {
+    const page = await this.search.search(ctx, {
       experimentIds: input.experiment_ids,
       filter: input.filter,
       lifecycleStages: lifecycleStagesFor(input.run_view_type),

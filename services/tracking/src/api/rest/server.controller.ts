@@ -1,3 +1,4 @@
+import { Public } from '@chronicle/authz';
 import type { ArtifactStore } from '@chronicle/artifacts';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ARTIFACT_STORE } from './artifacts.controller';
@@ -9,6 +10,7 @@ export const reportedMlflowVersion = '3.6.0';
 export class ServerController {
   constructor(@Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore) {}
 
+  @Public()
   @Get('version')
   @Header('content-type', 'text/plain')
   version() {
@@ -16,6 +18,7 @@ export class ServerController {
   }
 
   // Recent clients probe server-info, then fall back to server-features.
+  @Public()
   @Get(['api/3.0/mlflow/server-info', 'ajax-api/3.0/mlflow/server-info'])
   info() {
     return {
@@ -29,6 +32,7 @@ export class ServerController {
     };
   }
 
+  @Public()
   @Get(['api/2.0/mlflow/server-features', 'ajax-api/2.0/mlflow/server-features', 'api/3.0/mlflow/server-features', 'ajax-api/3.0/mlflow/server-features'])
   features() {
     return { workspaces_enabled: true };

@@ -1,4 +1,4 @@
-import { InvalidArgument, InvalidState, NotFound } from '@chronicle/errors';
+import { AlreadyExists, InvalidArgument, InvalidState, NotFound } from '@chronicle/errors';
 import type { TrackingEvent } from '../tracking-event';
 import { type ExperimentCommand, type ExperimentState, experimentDecider, experimentStream } from './experiment.decider';
 
@@ -132,5 +132,43 @@ describe('experimentDecider', () => {
 
   it('ignores events before creation', () => {
     expect(given([deleted, tagSet('k')]).state).toEqual({ exists: false });
+  });
+
+  describe('permissions', () => {
+    const granted = (principalId: string, permission: string) =>
+      ({ type: 'ExperimentPermissionGranted', data: { experimentId: id, principalId, permission, time: 5 } }) as TrackingEvent;
+    const grant = (type: 'CreateExperimentPermission' | 'UpdateExperimentPermission', permission = 'EDIT'): ExperimentCommand => ({
+      type,
+      experimentId: id,
+      principalId: 'user:bob',
+      permission,
+      time: 5,
+    });
+
+    it('gives the creator MANAGE, and the auto-created default experiment nobody', () => {
+      const create: ExperimentCommand = { type: 'CreateExperiment', experimentId: id, name: 'exp', artifactLocation: 's3://b/42', time: 1, tags: [], owner: 'user:ada' };
+      const [, ownerGrant] = experimentDecider.decide(create, experimentDecider.initialState);
+      expect(ownerGrant).toEqual({ type: 'ExperimentPermissionGranted', data: { experimentId: id, principalId: 'user:ada', permission: 'MANAGE', time: 1 } });
+      expect(experimentDecider.decide({ ...create, owner: undefined }, experimentDecider.initialState)).toHaveLength(1);
+    });
+    it('grants a level once', () => given([created]).when(grant('CreateExperimentPermission')).then([granted('user:bob', 'EDIT')]));
+    it('refuses to create a grant that exists', () =>
+      given([created, granted('user:bob', 'READ')])
+        .when(grant('CreateExperimentPermission'))
+        .thenThrows(AlreadyExists, `Experiment permission (experiment_id=${id}, principal=user:bob) already exists`));
+    it('updates an existing grant only', () => {
+      given([created, granted('user:bob', 'READ')]).when(grant('UpdateExperimentPermission', 'MANAGE')).then([granted('user:bob', 'MANAGE')]);
+      given([created]).when(grant('UpdateExperimentPermission')).thenThrows(NotFound, `Experiment permission with experiment_id=${id} and principal=user:bob not found`);
+    });
+    it('rejects an unknown level', () =>
+      given([created])
+        .when(grant('CreateExperimentPermission', 'OWNER'))
+        .thenThrows(InvalidArgument, `Invalid permission 'OWNER'. Valid permissions are: READ, EDIT, MANAGE, NO_PERMISSIONS`));
+    it('revokes, after which the grant is gone', () => {
+      const revoked = { type: 'ExperimentPermissionRevoked', data: { experimentId: id, principalId: 'user:bob', time: 5 } } as TrackingEvent;
+      const revoke: ExperimentCommand = { type: 'DeleteExperimentPermission', experimentId: id, principalId: 'user:bob', time: 5 };
+      given([created, granted('user:bob', 'READ')]).when(revoke).then([revoked]);
+      given([created, granted('user:bob', 'READ'), revoked]).when(revoke).thenThrows(NotFound, `Experiment permission with experiment_id=${id} and principal=user:bob not found`);
+    });
   });
 });

@@ -63,6 +63,23 @@ export interface ExperimentTagDeleted {
   time: number;
 }
 
+/**
+ * MLflow's per-experiment permission levels: READ, EDIT, MANAGE, NO_PERMISSIONS. A principal is
+ * `user:<name>` or `sa:<name>`; runs, metrics, artifacts and logged models inherit from the experiment.
+ */
+export interface ExperimentPermissionGranted {
+  experimentId: string;
+  principalId: string;
+  permission: string;
+  time: number;
+}
+
+export interface ExperimentPermissionRevoked {
+  experimentId: string;
+  principalId: string;
+  time: number;
+}
+
 export interface RunCreated {
   runId: string;
   experimentId: string;
@@ -804,6 +821,153 @@ export const ExperimentTagDeleted: MessageFns<ExperimentTagDeleted> = {
             }
 
             message.key = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.time = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseExperimentPermissionGranted(): ExperimentPermissionGranted {
+  return { experimentId: "", principalId: "", permission: "", time: 0 };
+}
+
+export const ExperimentPermissionGranted: MessageFns<ExperimentPermissionGranted> = {
+  encode(message: ExperimentPermissionGranted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.experimentId !== "") {
+      writer.uint32(10).string(message.experimentId);
+    }
+    if (message.principalId !== "") {
+      writer.uint32(18).string(message.principalId);
+    }
+    if (message.permission !== "") {
+      writer.uint32(26).string(message.permission);
+    }
+    if (message.time !== 0) {
+      writer.uint32(32).int64(message.time);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExperimentPermissionGranted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExperimentPermissionGranted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.experimentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.principalId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.permission = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.time = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseExperimentPermissionRevoked(): ExperimentPermissionRevoked {
+  return { experimentId: "", principalId: "", time: 0 };
+}
+
+export const ExperimentPermissionRevoked: MessageFns<ExperimentPermissionRevoked> = {
+  encode(message: ExperimentPermissionRevoked, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.experimentId !== "") {
+      writer.uint32(10).string(message.experimentId);
+    }
+    if (message.principalId !== "") {
+      writer.uint32(18).string(message.principalId);
+    }
+    if (message.time !== 0) {
+      writer.uint32(24).int64(message.time);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExperimentPermissionRevoked {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExperimentPermissionRevoked();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.experimentId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.principalId = reader.string();
             continue;
           }
           case 3: {
