@@ -1,3 +1,4 @@
+import { workspaceScope } from '@chronicle/database';
 import { Forbidden } from '@chronicle/errors';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -24,7 +25,9 @@ export class AuthorizationGuard implements CanActivate {
     const policy = this.reflector.getAllAndOverride<RoutePolicy | undefined>(authorizeKey, [context.getHandler(), context.getClass()]);
     if (policy?.public) return true;
     const request = context.switchToHttp().getRequest<Request & AuthenticatedRequest>();
-    setPrincipal(request, await this.resolver.resolve(request));
+    const principal = await this.resolver.resolve(request);
+    setPrincipal(request, principal);
+    workspaceScope.enter(principal.workspaceId);
     if (!policy) throw new Forbidden('Permission denied: this route declares no policy');
     if (!request.ability!.can(policy.action, policy.subject)) throw new Forbidden(`Permission denied: cannot ${policy.action} ${policy.subject}`);
     return true;

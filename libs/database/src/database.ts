@@ -1,4 +1,6 @@
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { workspaceSetting } from './row-level-security';
+import { workspaceScope } from './workspace-scope';
 
 /** Anything that runs parameterised SQL: the pool, or one open transaction. */
 export interface Queryable {
@@ -38,7 +40,9 @@ export class Database implements Queryable {
     return new Database(dataSource);
   }
 
+  /** Runs one statement; inside a request's workspace scope, in a transaction under that workspace's row-level security. */
   async query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]> {
+    if (workspaceScope.current()) return this.transaction((tx) => tx.query<R>(text, values));
     const runner = this.dataSource.createQueryRunner();
     try {
       return await runQuery<R>(runner, text, values);
@@ -47,12 +51,17 @@ export class Database implements Queryable {
     }
   }
 
-  /** Runs `work` in one READ COMMITTED transaction; commits when it resolves, rolls back when it throws. */
+  /**
+   * Runs `work` in one READ COMMITTED transaction; commits when it resolves, rolls back when it
+   * throws. Inside a request's workspace scope, row-level security limits it to that workspace.
+   */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const workspaceId = workspaceScope.current();
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
+      if (workspaceId) await runQuery(runner, `SELECT set_config('${workspaceSetting}', $1, true)`, [workspaceId]);
       const result = await work({ query: (text, values) => runQuery(runner, text, values) });
       await runner.commitTransaction();
       return result;

@@ -72,3 +72,6 @@ export function eventStoreSchemaSql(schema: string): string {
     );
   `;
 }
+
+/** The event store's tables that hold workspace rows, which services put behind row-level security. */
+export const eventStoreWorkspaceTables = ['events', 'idempotency_keys', 'snapshots', 'consumer_offsets'] as const;

@@ -1,6 +1,6 @@
 export type { Decider } from './decider';
 export { EventStore, type AppendRequest, type CommandRequest, type CommandResult, type ExpectedVersion } from './event-store';
-export { eventStoreSchemaSql } from './event-store.schema';
+export { eventStoreSchemaSql, eventStoreWorkspaceTables } from './event-store.schema';
 export { EventRelay, toBusRecord, topicOf, type RelayOptions } from './event-relay';
 export { ProjectionConsumer, fromBusRecord } from './projection-consumer';
 export { liveTables, projectionTablesSql, type Projection, type TableNames } from './projection';

@@ -1,3 +1,4 @@
+import { workspaceScope } from '@chronicle/database';
 import { MlflowErrorFilter, toMlflowError } from '@chronicle/mlflow-wire';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -28,6 +29,8 @@ function mlflowBodies(req: Request, res: Response, next: NextFunction): void {
 export async function createHttpApp(module: Type<unknown>): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));
+  // Each request's queries run under row-level security once authentication names its workspace.
+  app.use((_req: Request, _res: Response, next: NextFunction) => workspaceScope.run(next));
   app.use(mlflowBodies);
   app.useGlobalFilters(new MlflowErrorFilter());
   return app;

@@ -1,0 +1,19 @@
+import { isolateWorkspaces } from '@chronicle/database';
+import { eventStoreWorkspaceTables } from '@chronicle/eventstore';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { trackingSchema } from '../tracking.schema';
+
+/** The tracking log behind row-level security on workspace_id (projection tables get theirs when built). */
+export class TrackingRowLevelSecurity1764000000000 implements MigrationInterface {
+  async up(runner: QueryRunner): Promise<void> {
+    for (const table of eventStoreWorkspaceTables) await isolateWorkspaces(runner, trackingSchema, table);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    for (const table of eventStoreWorkspaceTables) {
+      await runner.query(`DROP POLICY IF EXISTS workspace_isolation ON ${trackingSchema}.${table}`);
+      await runner.query(`ALTER TABLE ${trackingSchema}.${table} NO FORCE ROW LEVEL SECURITY`);
+      await runner.query(`ALTER TABLE ${trackingSchema}.${table} DISABLE ROW LEVEL SECURITY`);
+    }
+  }
+}
