@@ -12,7 +12,7 @@ const swc = ['@swc/jest', {
 const common = {
   rootDir: __dirname,
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@chronicle/tracking$': '<rootDir>/services/tracking/src', '^@chronicle/(.*)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: { '^@chronicle/tracking$': '<rootDir>/services/tracking/src', '^@chronicle/gateway$': '<rootDir>/services/gateway/src', '^@chronicle/(.*)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
 };
 module.exports = {
