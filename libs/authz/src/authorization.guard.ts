@@ -18,6 +18,7 @@ export class AuthorizationGuard implements CanActivate {
     if (policy?.public) return true;
     const { ability } = requirePrincipal(context.switchToHttp().getRequest<AuthenticatedRequest>());
     if (!policy) throw new Forbidden('Permission denied: this route declares no policy');
+    if ('authenticated' in policy) return true;
     if (!ability.can(policy.action, policy.subject)) throw new Forbidden(`Permission denied: cannot ${policy.action} ${policy.subject}`);
     return true;
   }
