@@ -42,7 +42,7 @@ export interface IdentityRuntime {
   middleware: RequestHandler;
   authenticator: Authenticator;
   db: Database;
-  /** Stops the relay and the consumer and closes the database; the bus belongs to the caller. */
+  /** Stops the relay and the consumer (and closes the database startIdentity opened); the bus belongs to the caller. */
   close(): Promise<void>;
 }
 
@@ -54,7 +54,14 @@ export async function startIdentity(options: IdentityRuntimeOptions): Promise<Id
   const db = await Database.connect({ url: options.databaseUrl, name: 'identity', migrations: identityMigrations, poolSize: options.poolSize });
   const store = new IdentityEventStore(db, identitySchema);
   await ensureProjections(db, store, identityProjections);
-  return assembleIdentity(db, identitySchema, options);
+  const runtime = await assembleIdentity(db, identitySchema, options);
+  return {
+    ...runtime,
+    async close() {
+      await runtime.close();
+      await db.close();
+    },
+  };
 }
 
 /** The runtime on a database whose schema already holds identity's tables (tests use a fresh one). */
@@ -104,7 +111,6 @@ export async function assembleIdentity(db: Database, schema: string, options: Pi
     async close() {
       await resources.stop();
       await relay.stop();
-      await db.close();
     },
   };
 }
