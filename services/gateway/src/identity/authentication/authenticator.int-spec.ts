@@ -1,4 +1,4 @@
-import { builtInRoles } from '@chronicle/authz';
+import { builtInRoles, localPrincipal } from '@chronicle/authz';
 import { Forbidden, NotFound, Unauthenticated } from '@chronicle/errors';
 import type { FreshSchema } from '@chronicle/testing';
 import { randomId } from '@chronicle/testing';
@@ -42,10 +42,10 @@ const audience = 'chronicle';
 const ctx = (actor = 'user:admin'): CommandContext => ({ actor, requestId: randomId('req'), now: clock });
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
-function authenticator(overrides: { oidc?: OidcVerifier | null } = {}) {
+function authenticator(overrides: { oidc?: OidcVerifier | null; mode?: 'on' | 'off' } = {}) {
   const usersRepository = new UsersRepository(fx.db, tables);
   return new Authenticator({
-    mode: 'on',
+    mode: overrides.mode ?? 'on',
     users: usersRepository,
     tokens: tokensRepository,
     access: new AccessRepository(fx.db, tables),
@@ -137,6 +137,14 @@ describe('Authenticator: HTTP Basic', () => {
     await auth.authenticate({ authorization: basic(username, 'pw-long-enough') });
     await users.delete(ctx(), username);
     await expect(auth.authenticate({ authorization: basic(username, 'pw-long-enough') })).rejects.toThrow(Unauthenticated);
+  });
+});
+
+describe('Authenticator: auth off', () => {
+  it('gives every request the local principal of the addressed workspace, without reading credentials', async () => {
+    const off = authenticator({ mode: 'off' });
+    expect((await off.authenticate({ workspaceHeader: 'team-x', authorization: 'Basic bm9ib2R5Om5vcGU=' })).principal).toEqual(localPrincipal('team-x'));
+    expect((await off.authenticate({})).principal).toEqual(localPrincipal('default'));
   });
 });
 
