@@ -7,3 +7,4 @@ export * from './principal';
 export * from './principal-header';
 export * from './request-principal';
 export * from './sql-condition';
+export * from './trusted-principal.middleware';

@@ -67,7 +67,7 @@ beforeAll(async () => {
   users = new UserCommandsHandler(store, passwords);
   workspaces = new WorkspaceCommandsHandler(store, tables, usersRepository, serviceAccountsRepository);
   tokens = new TokenCommandsHandler(store);
-  serviceAccounts = new ServiceAccountCommandsHandler(store, serviceAccountsRepository, workspaces);
+  serviceAccounts = new ServiceAccountCommandsHandler(store, serviceAccountsRepository, workspaces, new AccessRepository(fx.db, tables));
   tokensRepository = new TokensRepository(fx.db, tables);
   clock = Date.now();
   await workspaces.ensureDefault(ctx('system'));

@@ -1,8 +1,10 @@
+import { isBuiltInRole } from '@chronicle/authz';
 import { isUniqueViolation } from '@chronicle/database';
 import { AlreadyExists, NotFound } from '@chronicle/errors';
 import { Injectable } from '@nestjs/common';
 import { serviceAccountDecider, serviceAccountStream, type ServiceAccountCommand } from '../domain/service-account/service-account.decider';
 import { IdentityEventStore } from '../identity.event-store';
+import { AccessRepository } from '../repositories/access.repository';
 import { ServiceAccountsRepository } from '../repositories/service-accounts.repository';
 import { metadataOf, type CommandContext } from './command-context';
 import { WorkspaceCommandsHandler } from './workspace-commands.handler';
@@ -17,10 +19,15 @@ export class ServiceAccountCommandsHandler {
     private readonly store: IdentityEventStore,
     private readonly serviceAccounts: ServiceAccountsRepository,
     private readonly workspaces: WorkspaceCommandsHandler,
+    private readonly access: AccessRepository,
   ) {}
 
   /** Creates the account, then makes it a member with `role` (two commands: a failed second leaves an account an admin can still assign). */
   async create(ctx: CommandContext, workspaceId: string, input: { name: string; description: string; role: string }): Promise<void> {
+    // Checked first so that a mistyped role does not leave a member-less account behind.
+    if (!isBuiltInRole(input.role) && !(await this.access.roles(workspaceId)).some((role) => role.name === input.role)) {
+      throw new NotFound(`Role '${input.role}' does not exist in workspace '${workspaceId}'.`);
+    }
     await this.run(ctx, workspaceId, { type: 'CreateServiceAccount', name: input.name, description: input.description, createdBy: ctx.actor, time: ctx.now });
     await this.workspaces.assignRole(ctx, workspaceId, `sa:${input.name}`, input.role);
   }

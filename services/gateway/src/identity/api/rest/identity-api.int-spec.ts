@@ -198,6 +198,7 @@ describe('API tokens', () => {
     await http().put(`/api/chronicle/v1/workspaces/${ws}/members`).set('Authorization', asAdmin).send({ principal: `user:${heidi.name}`, role: 'viewer' }).expect(200);
     const bot = wsName('bot');
     await http().post(`/api/chronicle/v1/workspaces/${ws}/service-accounts`).set('Authorization', heidi.auth).send({ name: bot }).expect(403);
+    await http().post(`/api/chronicle/v1/workspaces/${ws}/service-accounts`).set('Authorization', asAdmin).send({ name: bot, role: 'editr' }).expect(404);
     const created = await http().post(`/api/chronicle/v1/workspaces/${ws}/service-accounts`).set('Authorization', asAdmin).send({ name: bot, role: 'editor' }).expect(200);
     expect(created.body.service_account).toMatchObject({ id: `sa:${bot}`, workspace: ws });
     const token = await http().post('/api/chronicle/v1/tokens').set('Authorization', asAdmin).send({ name: 'ci', workspace: ws, service_account: bot }).expect(200);
