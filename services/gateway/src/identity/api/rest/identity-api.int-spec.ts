@@ -129,7 +129,7 @@ describe('users (MLflow basic-auth endpoints)', () => {
     const carol = await createUser();
     const own = await http().get('/api/2.0/mlflow/users/get').query({ username: bob.name }).set('Authorization', bob.auth).expect(200);
     expect(own.body).toEqual({
-      user: { id: `user:${bob.name}`, username: bob.name, is_admin: false, experiment_permissions: [], registered_model_permissions: [] },
+      user: { id: `user:${bob.name}`, username: bob.name, is_admin: false, experiment_permissions: [], registered_model_permissions: [], scorer_permissions: [] },
     });
     await http().get('/api/2.0/mlflow/users/get').query({ username: carol.name }).set('Authorization', bob.auth).expect(403);
     await http().get('/api/2.0/mlflow/users/list').set('Authorization', bob.auth).expect(403);

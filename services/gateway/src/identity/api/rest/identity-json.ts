@@ -10,7 +10,14 @@ export function workspaceJson(workspace: WorkspaceView) {
  * Per-resource permission lists stay empty until per-experiment grants exist.
  */
 export function userJson(user: UserView) {
-  return { id: `user:${user.username}`, username: user.username, is_admin: user.isAdmin, experiment_permissions: [], registered_model_permissions: [] };
+  return {
+    id: `user:${user.username}`,
+    username: user.username,
+    is_admin: user.isAdmin,
+    experiment_permissions: [],
+    registered_model_permissions: [],
+    scorer_permissions: [],
+  };
 }
 
 export function tokenJson(token: TokenView) {
