@@ -71,7 +71,7 @@ export async function assembleIdentity(db: Database, schema: string, options: Pi
   const tables = new IdentityTables(schema);
   const users = new UsersRepository(db, tables);
   const passwords = new PasswordHasher();
-  const userCommands = new UserCommandsHandler(store, passwords);
+  const userCommands = new UserCommandsHandler(store, passwords, tables);
   const system = (): CommandContext => ({ actor: systemActor, requestId: `${systemActor}-${Date.now()}`, now: Date.now() });
 
   await new WorkspaceCommandsHandler(store, tables, users, new ServiceAccountsRepository(db, tables)).ensureDefault(system());

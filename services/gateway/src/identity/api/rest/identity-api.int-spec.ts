@@ -150,6 +150,9 @@ describe('users (MLflow basic-auth endpoints)', () => {
     await http().delete('/api/2.0/mlflow/users/delete').set('Authorization', asAdmin).send({ username: dave.name }).expect(200);
     await http().get('/api/2.0/mlflow/users/get').query({ username: dave.name }).set('Authorization', asAdmin).expect(404);
     await http().get('/api/2.0/mlflow/users/get').query({ username: dave.name }).set('Authorization', dave.auth).expect(401);
+    // The server keeps an administrator.
+    const last = await http().delete('/api/2.0/mlflow/users/delete').set('Authorization', asAdmin).send({ username: admin.user }).expect(400);
+    expect(last.body.error_code).toBe('INVALID_STATE');
   });
 });
 

@@ -1,4 +1,4 @@
-import { AlreadyExists, NotFound } from '@chronicle/errors';
+import { AlreadyExists, InvalidState, NotFound } from '@chronicle/errors';
 import type { Decider } from '@chronicle/eventstore';
 import type { IdentityEvent } from '../identity-event';
 import { validateUsername } from '../identity.rules';
@@ -10,8 +10,8 @@ export type UserState = { exists: false } | { exists: true; username: string; is
 export type UserCommand =
   | { type: 'CreateUser'; username: string; passwordHash: string; isAdmin: boolean; source: UserSource; time: number }
   | { type: 'ChangePassword'; username: string; passwordHash: string; time: number }
-  | { type: 'ChangeAdmin'; username: string; isAdmin: boolean; time: number }
-  | { type: 'DeleteUser'; username: string; time: number };
+  | { type: 'ChangeAdmin'; username: string; isAdmin: boolean; otherAdmins: number; time: number }
+  | { type: 'DeleteUser'; username: string; otherAdmins: number; time: number };
 
 export const userStream = (username: string) => `user-${username}`;
 
@@ -30,14 +30,22 @@ function decide(command: UserCommand, state: UserState): IdentityEvent[] {
       return [{ type: 'UserPasswordChanged', data: { username, passwordHash: command.passwordHash, time } }];
     case 'ChangeAdmin':
       if (state.isAdmin === command.isAdmin) return [];
+      if (!command.isAdmin) assertNotLastAdmin(state, command.otherAdmins);
       return [{ type: 'UserAdminChanged', data: { username, isAdmin: command.isAdmin, time } }];
     case 'DeleteUser':
+      assertNotLastAdmin(state, command.otherAdmins);
       return [{ type: 'UserDeleted', data: { username, time } }];
     default: {
       const unreachable: never = command;
       return unreachable;
     }
   }
+}
+
+// Without an administrator nobody can manage users or create workspaces, and the configured first
+// admin is only created on an empty server.
+function assertNotLastAdmin(state: UserState & { exists: true }, otherAdmins: number): void {
+  if (state.isAdmin && otherAdmins === 0) throw new InvalidState(`'${state.username}' is the last server administrator; make another user admin first.`);
 }
 
 function evolve(state: UserState, event: IdentityEvent): UserState {
