@@ -8,7 +8,7 @@ import { IdentityEventStore } from '../identity.event-store';
 import { IdentityTables } from '../identity.tables';
 import { metadataOf, type CommandContext } from './command-context';
 
-export const minPasswordLength = 8;
+const minPasswordLength = 8;
 
 /** Users: created by administrators (MLflow's users/create), by configuration, or at first OIDC login. */
 @Injectable()
