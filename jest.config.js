@@ -11,8 +11,10 @@ const swc = ['@swc/jest', {
 }];
 const common = {
   rootDir: __dirname,
-  transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@chronicle/tracking$': '<rootDir>/services/tracking/src', '^@chronicle/(.*)$': '<rootDir>/libs/$1/src' },
+  // jose 6 ships ES modules only: Node's require() loads them, Jest's does not, so Jest compiles it.
+  transform: { '^.+\\.ts$': swc, '/node_modules/jose/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  moduleNameMapper: { '^@chronicle/tracking$': '<rootDir>/services/tracking/src', '^@chronicle/gateway$': '<rootDir>/services/gateway/src', '^@chronicle/(.*)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
 };
 module.exports = {

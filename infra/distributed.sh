@@ -4,7 +4,8 @@
 #   infra/distributed.sh stop
 # Env: CHRONICLE_PORT (gateway, default 5000), CHRONICLE_SERVICE_PORT_BASE (default 5100),
 # CHRONICLE_DATABASE_URL and the other CHRONICLE_* variables (defaults: infra/env.sh),
-# CHRONICLE_RUN_DIR (pids and logs, default infra/.run/services).
+# CHRONICLE_RUN_DIR (pids and logs, default infra/.run/services), CHRONICLE_ADMIN_USERNAME and
+# CHRONICLE_ADMIN_PASSWORD (the first administrator, needed on a database without users).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # infra/env.sh's values fill in only what the caller did not set.
@@ -12,6 +13,8 @@ while read -r _ kv; do
   key=${kv%%=*}
   [[ -n ${!key:-} ]] || eval "export $kv"
 done < <(bash "$root/infra/env.sh")
+# The gateway signs each caller's principal with it and every service checks the signature.
+export CHRONICLE_PRINCIPAL_SECRET=${CHRONICLE_PRINCIPAL_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 run_dir=${CHRONICLE_RUN_DIR:-$root/infra/.run/services}
 gateway_port=${CHRONICLE_PORT:-5000}
 base=${CHRONICLE_SERVICE_PORT_BASE:-5100}

@@ -10,6 +10,8 @@ python=${CHRONICLE_PYTHON:-infra/.cache/venv/bin/python}
 port=$((20000 + RANDOM % 20000))
 data=$(mktemp -d)
 log="$data/server.log"
+# Auth is on, as it ships: the suite signs in as the first administrator, created from these.
+export CHRONICLE_ADMIN_USERNAME=admin CHRONICLE_ADMIN_PASSWORD="compat-$RANDOM-$RANDOM-$RANDOM"
 
 case "$mode" in
   embedded)
@@ -35,6 +37,6 @@ case "$mode" in
   *) echo "usage: $0 embedded|distributed" >&2; exit 2 ;;
 esac
 echo "compat ($mode): Chronicle on port $port"
-if ! CHRONICLE_URL="http://127.0.0.1:$port" "$python" -m pytest test/compat -q -p no:cacheprovider; then
+if ! CHRONICLE_URL="http://127.0.0.1:$port" CHRONICLE_USERNAME=admin CHRONICLE_PASSWORD="$CHRONICLE_ADMIN_PASSWORD" "$python" -m pytest test/compat -q -p no:cacheprovider; then
   echo "--- server log (last 80 lines) ---"; tail -n 80 "$log"; exit 1
 fi

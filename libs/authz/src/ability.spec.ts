@@ -51,6 +51,21 @@ describe('abilityFor', () => {
     expect(ability.can('read', 'Workspace')).toBe(false);
   });
 
+  it('lets a member hold its own tokens and a workspace manager every token and service account', () => {
+    const token = (workspaceId: string, owner: string) => subject('Token', { workspaceId, owner });
+    const viewer = abilityFor(member('viewer'));
+    expect(viewer.can('create', token('ws-a', 'user:alice'))).toBe(true);
+    expect(viewer.can('delete', token('ws-a', 'user:bob'))).toBe(false);
+    expect(viewer.can('create', token('ws-b', 'user:alice'))).toBe(false);
+    expect(viewer.can('create', subject('ServiceAccount', { workspaceId: 'ws-a' }))).toBe(false);
+    const admin = abilityFor(member('admin'));
+    expect(admin.can('delete', token('ws-a', 'sa:ci'))).toBe(true);
+    expect(admin.can('create', subject('ServiceAccount', { workspaceId: 'ws-a' }))).toBe(true);
+    expect(admin.can('create', subject('ServiceAccount', { workspaceId: 'ws-b' }))).toBe(false);
+    const stranger = abilityFor({ ...member('viewer'), role: null, permissions: [] });
+    expect(stranger.can('create', token('ws-a', 'user:alice'))).toBe(false);
+  });
+
   it('lets a server administrator do anything anywhere', () => {
     const ability = abilityFor({ ...member('viewer', 'ws-b'), role: null, permissions: [], isAdmin: true });
     expect(ability.can('delete', experiment('ws-a', 'NO_PERMISSIONS'))).toBe(true);

@@ -3,7 +3,7 @@ import { defaultExperimentLevel, levelActions, type ResourceLevel } from './perm
 import type { Principal } from './principal';
 
 export type Action = 'create' | 'read' | 'update' | 'delete' | 'grant' | 'manage';
-export type SubjectType = 'Workspace' | 'Experiment' | 'User' | 'all';
+export type SubjectType = 'Workspace' | 'Experiment' | 'User' | 'Token' | 'ServiceAccount' | 'all';
 
 /**
  * Subjects carry the attributes rules match on. An experiment's `grant` is the caller's explicit
@@ -14,8 +14,20 @@ export interface ExperimentSubject {
   grant: ResourceLevel | null;
 }
 
+/** An API token: the workspace it is scoped to and the principal id it authenticates as. */
+export interface TokenSubject {
+  workspaceId: string;
+  owner: string;
+}
+
 type Tagged<Name extends string, Attributes> = Name | (Attributes & ForcedSubject<Name>);
-export type AppSubject = Tagged<'Workspace', { name: string }> | Tagged<'Experiment', ExperimentSubject> | Tagged<'User', { name: string }> | 'all';
+export type AppSubject =
+  | Tagged<'Workspace', { name: string }>
+  | Tagged<'Experiment', ExperimentSubject>
+  | Tagged<'User', { name: string }>
+  | Tagged<'Token', TokenSubject>
+  | Tagged<'ServiceAccount', { workspaceId: string }>
+  | 'all';
 export type AppAbility = MongoAbility<[Action, AppSubject]>;
 
 const explicitLevels = ['READ', 'EDIT', 'MANAGE'] as const;
@@ -33,6 +45,13 @@ export function abilityFor(principal: Principal): AppAbility {
   if (permissions.includes('workspace.manage')) can(['update', 'grant'], 'Workspace', { name: workspaceId });
   if (permissions.includes('workspace.delete')) can('delete', 'Workspace', { name: workspaceId });
   if (permissions.includes('experiment.create')) can('create', 'Experiment', { workspaceId });
+  // Any member may hold tokens for itself in the workspace; those who manage it see and revoke all of
+  // them and run its service accounts.
+  if (principal.role !== null) can(['create', 'read', 'delete'], 'Token', { workspaceId, owner: principal.id });
+  if (permissions.includes('workspace.manage')) {
+    can(['create', 'read', 'delete'], 'Token', { workspaceId });
+    can(['create', 'read', 'delete'], 'ServiceAccount', { workspaceId });
+  }
 
   const fallback = defaultExperimentLevel(permissions);
   if (fallback === 'MANAGE') {

@@ -5,6 +5,6 @@ export * from './authorize.decorator';
 export * from './permissions';
 export * from './principal';
 export * from './principal-header';
-export * from './principal-resolver';
 export * from './request-principal';
 export * from './sql-condition';
+export * from './trusted-principal.middleware';

@@ -1,3 +1,4 @@
+import { workspaceScope } from '@chronicle/database';
 import { Unauthenticated } from '@chronicle/errors';
 import { abilityFor, type AppAbility } from './ability';
 import type { Principal } from './principal';
@@ -8,9 +9,11 @@ export interface AuthenticatedRequest {
   ability?: AppAbility;
 }
 
+/** Records who is calling; from here on the request's queries run under its workspace's row-level security. */
 export function setPrincipal(request: AuthenticatedRequest, principal: Principal): void {
   request.principal = principal;
   request.ability = abilityFor(principal);
+  workspaceScope.enter(principal.workspaceId);
 }
 
 export function requirePrincipal(request: AuthenticatedRequest): { principal: Principal; ability: AppAbility } {

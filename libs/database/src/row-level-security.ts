@@ -12,11 +12,15 @@ const policyName = 'workspace_isolation';
  * Idempotent, and a no-op when the policy exists, so restarts issue no DDL.
  */
 export async function isolateWorkspaces(q: Queryable, schema: string, table: string): Promise<void> {
-  const [existing] = await q.query(`SELECT 1 FROM pg_policies WHERE schemaname = $1 AND tablename = $2 AND policyname = $3`, [schema, table, policyName]);
-  if (existing) return;
+  if (await isolatesWorkspaces(q, schema, table)) return;
   await q.query(`ALTER TABLE ${schema}.${table} ENABLE ROW LEVEL SECURITY`);
   await q.query(`ALTER TABLE ${schema}.${table} FORCE ROW LEVEL SECURITY`);
   await q.query(
     `CREATE POLICY ${policyName} ON ${schema}.${table} USING (coalesce(current_setting('${workspaceSetting}', true), '') IN ('', workspace_id))`,
   );
+}
+
+export async function isolatesWorkspaces(q: Queryable, schema: string, table: string): Promise<boolean> {
+  const rows = await q.query(`SELECT 1 FROM pg_policies WHERE schemaname = $1 AND tablename = $2 AND policyname = $3`, [schema, table, policyName]);
+  return rows.length > 0;
 }

@@ -1,4 +1,4 @@
-import { isolateWorkspaces, type Database, type Queryable } from '@chronicle/database';
+import { isolatesWorkspaces, isolateWorkspaces, type Database, type Queryable } from '@chronicle/database';
 import type { EventStore } from './event-store';
 import { liveTables, mapTables, type Projection } from './projection';
 import { logStart, type LogCursor } from './stored-event';
@@ -30,8 +30,8 @@ export async function rebuildProjection<E>(
       const table = fresh[name as keyof typeof fresh];
       await tx.query(`DROP TABLE IF EXISTS ${table}`);
       await tx.query(ddl(table));
-      // The policy follows the table through the rename below.
-      await isolateWorkspaces(tx, schema, `${name}${rebuildSuffix}`);
+      // A rebuilt table keeps the live one's row-level security (the policy follows the rename below).
+      if (await isolatesWorkspaces(tx, schema, name)) await isolateWorkspaces(tx, schema, `${name}${rebuildSuffix}`);
     }
   });
   const [{ count }] = await db.query<{ count: string }>(`SELECT count(*) AS count FROM ${schema}.events`);

@@ -1,4 +1,4 @@
-import { isolateWorkspaces, type Database } from '@chronicle/database';
+import type { Database } from '@chronicle/database';
 import type { EventStore } from './event-store';
 import type { Projection } from './projection';
 import { rebuildProjection, type RebuildProgress } from './projection-rebuild';
@@ -21,10 +21,6 @@ export async function ensureProjections<E>(
     if (current.get(projection.name) === projection.version) continue;
     await rebuildProjection(db, store, projection, (progress) => onProgress?.(projection.name, progress));
     rebuilt.push(projection.name);
-  }
-  // Tables built before row-level security existed get their policy here (a lookup when they have it).
-  for (const projection of projections) {
-    for (const table of Object.keys(projection.tables)) await isolateWorkspaces(db, store.schema, table);
   }
   return rebuilt;
 }

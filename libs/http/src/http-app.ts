@@ -13,7 +13,6 @@ const json = express.json({ limit: '64mb', strict: false });
 
 /** MLflow rejects POST/PUT bodies that are not declared JSON (mlflow/server/validation.py). */
 function mlflowBodies(req: Request, res: Response, next: NextFunction): void {
-  if (isArtifactUpload(req)) return next();
   if (isApi(req) && (req.method === 'POST' || req.method === 'PUT') && !req.is('application/json') && Number(req.headers['content-length'] ?? 0) > 0) {
     res.status(400).json({ error_code: 'INVALID_PARAMETER_VALUE', message: "Bad Request. Content-Type must be one of ['application/json']." });
     return;
@@ -25,13 +24,19 @@ function mlflowBodies(req: Request, res: Response, next: NextFunction): void {
   });
 }
 
+export interface HttpAppOptions {
+  /** Which request paths this app parses the JSON body of; the gateway streams the others on untouched. */
+  parseBodies?: (path: string) => boolean;
+}
+
 /** Builds the HTTP application of a module: JSON logs with request ids, MLflow bodies and errors. */
-export async function createHttpApp(module: Type<unknown>): Promise<INestApplication> {
+export async function createHttpApp(module: Type<unknown>, options: HttpAppOptions = {}): Promise<INestApplication> {
+  const parses = options.parseBodies ?? (() => true);
   const app = await NestFactory.create(module, { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));
   // Each request's queries run under row-level security once authentication names its workspace.
   app.use((_req: Request, _res: Response, next: NextFunction) => workspaceScope.run(next));
-  app.use(mlflowBodies);
+  app.use((req: Request, res: Response, next: NextFunction) => (isArtifactUpload(req) || !parses(req.path) ? next() : mlflowBodies(req, res, next)));
   app.useGlobalFilters(new MlflowErrorFilter());
   return app;
 }

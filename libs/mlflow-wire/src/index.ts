@@ -1,2 +1,2 @@
-export { MlflowErrorFilter, toMlflowError } from './mlflow-error.filter';
+export { authenticationChallenges, MlflowErrorFilter, sendMlflowError, toMlflowError } from './mlflow-error.filter';
 export { parseMessage, wire } from './mlflow-request';

@@ -82,6 +82,14 @@ describe('MlflowErrorFilter', () => {
     expect(json).toHaveBeenCalledWith({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'No run' });
   });
 
+  it('challenges a 401 with WWW-Authenticate for Basic and Bearer', () => {
+    const json = jest.fn();
+    const response = { headersSent: false, status: jest.fn(() => ({ json })), setHeader: jest.fn(), destroy: jest.fn() };
+    new MlflowErrorFilter().catch(new Unauthenticated('who'), hostFor(response));
+    expect(response.status).toHaveBeenCalledWith(401);
+    expect(response.setHeader).toHaveBeenCalledWith('WWW-Authenticate', ['Basic realm="mlflow"', 'Bearer realm="mlflow"']);
+  });
+
   it('destroys the socket when headers were already sent', () => {
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const response = { headersSent: true, status: jest.fn(), destroy: jest.fn() };

@@ -40,6 +40,17 @@ export function toMlflowError(error: unknown): { status: number; body: { error_c
   return { status: 500, body: { error_code: 'INTERNAL_ERROR', message: 'Internal server error' } };
 }
 
+/** The challenges a 401 carries: MLflow's basic-auth app sends the first; API tokens and JWTs use the second. */
+export const authenticationChallenges = ['Basic realm="mlflow"', 'Bearer realm="mlflow"'];
+
+/** Writes an error as MLflow does; callers outside Nest (middleware) use it too. */
+export function sendMlflowError(response: Response, error: unknown): { status: number } {
+  const { status, body } = toMlflowError(error);
+  if (status === 401) response.setHeader('WWW-Authenticate', authenticationChallenges);
+  response.status(status).json(body);
+  return { status };
+}
+
 /** Translates every error on the MLflow REST edge into MLflow's `{error_code, message}` envelope. */
 @Catch()
 export class MlflowErrorFilter implements ExceptionFilter {
@@ -47,14 +58,12 @@ export class MlflowErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const { status, body } = toMlflowError(error);
-    if (status >= 500) this.logger.error({ err: error }, 'request failed');
     if (response.headersSent) {
+      if (toMlflowError(error).status >= 500) this.logger.error({ err: error }, 'request failed');
       response.destroy();
       return;
     }
-    // MLflow's auth app challenges for Basic; Chronicle also takes bearer tokens.
-    if (status === 401) response.set('WWW-Authenticate', 'Basic realm="mlflow", Bearer realm="mlflow"');
-    response.status(status).json(body);
+    const { status } = sendMlflowError(response, error);
+    if (status >= 500) this.logger.error({ err: error }, 'request failed');
   }
 }

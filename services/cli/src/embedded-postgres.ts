@@ -9,7 +9,8 @@ import { mkdirSync } from 'node:fs';
 export async function startEmbeddedPostgres(dir: string): Promise<{ url: string; stop(): Promise<void> }> {
   mkdirSync(dir, { recursive: true });
   const db = await PGlite.create(dir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  // Tracking and identity each hold a connection; the socket server queues their transactions.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
   await server.start();
   const address = server.getServerConn();
   return {

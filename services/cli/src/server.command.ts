@@ -1,11 +1,13 @@
 import type { ArtifactStoreConfig } from '@chronicle/artifacts';
-import { AuthorizationModule, localPrincipalResolver } from '@chronicle/authz';
+import { AuthorizationModule } from '@chronicle/authz';
 import { loadConfig } from '@chronicle/config';
+import { identityConfigSchema, startIdentity, type IdentityConfig } from '@chronicle/gateway';
 import { createHttpApp, HealthModule, loggingModule } from '@chronicle/http';
 import { InProcessEventBus } from '@chronicle/messaging';
 import { startTracking } from '@chronicle/tracking';
 import { Module } from '@nestjs/common';
 import { pino } from 'pino';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { serverConfigSchema, type ServerConfig } from './server.config';
@@ -29,6 +31,18 @@ export function artifactStoreOf(config: ServerConfig, dataDir: string): Artifact
     : { kind: 'local', root: join(dataDir, 'artifacts') };
 }
 
+/**
+ * Identity settings of a one-process server. With auth on and no first administrator configured,
+ * one is created with a random password that the banner shows once: secure by default, with
+ * nothing to set up for a first `npm start` (and no default password).
+ */
+function loadIdentityConfig(): { config: IdentityConfig; generatedPassword?: string } {
+  const config = loadConfig(identityConfigSchema);
+  if (config.CHRONICLE_AUTH === 'off' || config.CHRONICLE_ADMIN_PASSWORD) return { config };
+  const generatedPassword = randomBytes(12).toString('base64url');
+  return { config: { ...config, CHRONICLE_ADMIN_PASSWORD: generatedPassword }, generatedPassword };
+}
+
 export function loadServerConfig(flags: ServerFlags): ServerConfig {
   return loadConfig(serverConfigSchema, {
     ...process.env,
@@ -44,31 +58,34 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const config = loadServerConfig(flags);
   const logger = pino({ level: config.CHRONICLE_LOG_LEVEL });
   const dataDir = resolve(config.CHRONICLE_DATA_DIR);
+  const identitySettings = loadIdentityConfig();
   const embedded = config.CHRONICLE_DATABASE_URL ? null : await startEmbeddedPostgres(join(dataDir, 'postgres'));
-  const tracking = await startTracking({
-    databaseUrl: config.CHRONICLE_DATABASE_URL ?? embedded!.url,
-    // PGlite serves one session at a time; a larger pool would only queue behind it.
-    poolSize: embedded ? 1 : 20,
-    artifacts: artifactStoreOf(config, dataDir),
-    bus: new InProcessEventBus(),
-    onRelayError: (err) => logger.error({ err }, 'relay failed'),
-  });
+  const databaseUrl = config.CHRONICLE_DATABASE_URL ?? embedded!.url;
+  // PGlite serves one session at a time; a larger pool would only queue behind it.
+  const poolSize = embedded ? 1 : 20;
+  const bus = new InProcessEventBus();
+  const onRelayError = (err: unknown) => logger.error({ err }, 'relay failed');
+  const tracking = await startTracking({ databaseUrl, poolSize, artifacts: artifactStoreOf(config, dataDir), bus, onRelayError });
+  const identity = await startIdentity({ databaseUrl, poolSize, bus, config: identitySettings.config, onRelayError });
 
   @Module({
     imports: [
       loggingModule(config.CHRONICLE_LOG_LEVEL),
       HealthModule.register(() => tracking.db.query('SELECT 1').then(() => undefined)),
-      AuthorizationModule.register(localPrincipalResolver()),
+      AuthorizationModule,
+      identity.module,
       tracking.module,
     ],
   })
   class ChronicleServerModule {}
 
   const app = await createHttpApp(ChronicleServerModule);
+  app.use(identity.middleware);
   await app.listen(config.CHRONICLE_PORT, config.CHRONICLE_HOST);
   const url = `http://${config.CHRONICLE_HOST}:${(app.getHttpServer().address() as { port: number }).port}`;
   const shutdown = async () => {
     await app.close();
+    await identity.close();
     await tracking.close();
     await embedded?.stop();
     process.exit(0);
@@ -81,10 +98,25 @@ export async function runServer(flags: ServerFlags): Promise<void> {
       `  database:  ${embedded ? `embedded Postgres in ${join(dataDir, 'postgres')}` : 'Postgres server'}`,
       `  artifacts: ${config.CHRONICLE_ARTIFACT_STORE === 's3' ? `s3 bucket ${config.CHRONICLE_S3_BUCKET}` : join(dataDir, 'artifacts')}`,
       `  workspace: default (select another with the X-MLFLOW-WORKSPACE header or MLFLOW_WORKSPACE)`,
-      `  auth:      off (single-user local mode)`,
+      ...authLines(identitySettings.config, identity.firstAdminCreated ? identitySettings.generatedPassword : undefined),
       `Point the mlflow client at it:`,
       `  export MLFLOW_TRACKING_URI=${url}`,
+      ...(identitySettings.config.CHRONICLE_AUTH === 'on'
+        ? [`  export MLFLOW_TRACKING_USERNAME=<user> MLFLOW_TRACKING_PASSWORD=<password>   # or MLFLOW_TRACKING_TOKEN=<token>`]
+        : []),
       '',
     ].join('\n'),
   );
+}
+
+function authLines(config: IdentityConfig, generatedPassword: string | undefined): string[] {
+  if (config.CHRONICLE_AUTH === 'off') return ['  auth:      OFF (CHRONICLE_AUTH=off): every request acts as one local administrator'];
+  const lines = ['  auth:      on (HTTP Basic users, API tokens' + (config.CHRONICLE_OIDC_ISSUER ? ', OIDC' : '') + ')'];
+  if (generatedPassword) {
+    lines.push(
+      `  first administrator: ${config.CHRONICLE_ADMIN_USERNAME} / ${generatedPassword}`,
+      '    (generated now and shown once; set CHRONICLE_ADMIN_PASSWORD before the first start to choose it)',
+    );
+  }
+  return lines;
 }

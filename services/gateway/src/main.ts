@@ -1,41 +1,67 @@
 import 'reflect-metadata';
+import { AuthorizationModule, principalHeader, signPrincipal, type AuthenticatedRequest } from '@chronicle/authz';
 import { loadConfig } from '@chronicle/config';
-import { HealthModule, loggingModule, runService } from '@chronicle/http';
+import { createHttpApp, HealthModule, loggingModule, runService } from '@chronicle/http';
+import { KafkaEventBus } from '@chronicle/messaging';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
 import { createProxyMiddleware } from 'http-proxy-middleware';
-import { Logger } from 'nestjs-pino';
+import { pino } from 'pino';
 import { gatewayConfigSchema } from './config/gateway.config';
+import { identityConfigSchema } from './config/identity.config';
+import { startIdentity } from './identity/identity.runtime';
 
-const ownPaths = new Set(['/health', '/ready']);
+// The gateway answers these itself (identity's routes and its probes); tracking owns the rest of
+// the MLflow surface. MLflow's /api/3.0/mlflow/users/permissions/* grant experiment permissions,
+// which tracking keeps, so only the 2.0 user routes are identity's.
+const ownPath = /^\/(?:health|ready)$|^\/(?:ajax-)?api\/(?:3\.0\/mlflow\/workspaces(?:\/|$)|2\.0\/mlflow\/users\/|chronicle\/v1\/)/;
 
 /**
- * The gateway: the one address clients use in the distributed deployment. It streams every MLflow
- * request to the service that owns it (today: tracking, which owns the whole MLflow REST surface);
- * authentication and GraphQL join it with their issues.
+ * The gateway: authenticates every request (identity), serves identity's routes, and streams the
+ * rest to the service that owns it with the caller's principal signed into a header.
  */
 runService('gateway', async () => {
   const config = loadConfig(gatewayConfigSchema);
-  const tracking = config.CHRONICLE_TRACKING_URL;
+  const logger = pino({ level: config.CHRONICLE_LOG_LEVEL });
+  const bus = await KafkaEventBus.connect({ brokers: config.CHRONICLE_KAFKA_BROKERS.split(','), clientId: 'chronicle-gateway', logger });
+  const identity = await startIdentity({
+    databaseUrl: config.CHRONICLE_DATABASE_URL,
+    poolSize: config.CHRONICLE_DB_POOL_SIZE,
+    bus,
+    config: loadConfig(identityConfigSchema),
+    onRelayError: (err) => logger.error({ err }, 'relay failed'),
+  });
   const trackingReady = async () => {
-    const response = await fetch(`${tracking}/ready`, { signal: AbortSignal.timeout(2000) });
+    const response = await fetch(`${config.CHRONICLE_TRACKING_URL}/ready`, { signal: AbortSignal.timeout(2000) });
     if (!response.ok) throw new Error(`tracking answered ${response.status}`);
   };
 
-  @Module({ imports: [loggingModule(config.CHRONICLE_LOG_LEVEL), HealthModule.register(trackingReady)] })
+  @Module({ imports: [loggingModule(config.CHRONICLE_LOG_LEVEL), HealthModule.register(trackingReady), AuthorizationModule, identity.module] })
   class GatewayModule {}
 
-  // No body parser: request bodies (artifacts included) stream through untouched.
-  const app = await NestFactory.create(GatewayModule, { bodyParser: false, bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  const app = await createHttpApp(GatewayModule, { parseBodies: (path) => ownPath.test(path) });
+  app.use(identity.middleware);
   app.use(
-    createProxyMiddleware({
-      target: tracking,
-      pathFilter: (path) => !ownPaths.has(path),
+    createProxyMiddleware<IncomingMessage & AuthenticatedRequest>({
+      target: config.CHRONICLE_TRACKING_URL,
+      pathFilter: (path) => !ownPath.test(path),
       xfwd: true,
       proxyTimeout: 120_000,
+      on: {
+        proxyReq: (proxyReq, request) => {
+          // Only the gateway speaks for the caller: a principal header from outside is dropped.
+          proxyReq.removeHeader(principalHeader);
+          if (request.principal) proxyReq.setHeader(principalHeader, signPrincipal(request.principal, config.CHRONICLE_PRINCIPAL_SECRET));
+        },
+      },
     }),
   );
   await app.listen(config.CHRONICLE_PORT, config.CHRONICLE_HOST);
-  return { app };
+  return {
+    app,
+    async close() {
+      await identity.close();
+      await bus.close();
+    },
+  };
 });

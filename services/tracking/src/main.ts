@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { AuthorizationModule, signedPrincipalResolver } from '@chronicle/authz';
+import { AuthorizationModule, trustedPrincipalMiddleware } from '@chronicle/authz';
 import { loadConfig } from '@chronicle/config';
 import { createHttpApp, HealthModule, loggingModule, runService } from '@chronicle/http';
 import { KafkaEventBus } from '@chronicle/messaging';
@@ -31,13 +31,15 @@ runService('tracking', async () => {
     imports: [
       loggingModule(config.CHRONICLE_LOG_LEVEL),
       HealthModule.register(() => tracking.db.query('SELECT 1').then(() => undefined)),
-      AuthorizationModule.register(signedPrincipalResolver(config.CHRONICLE_INTERNAL_SECRET)),
+      AuthorizationModule,
       tracking.module,
     ],
   })
   class TrackingServiceModule {}
 
   const app = await createHttpApp(TrackingServiceModule);
+  // The gateway authenticated the caller; only its signature is trusted here.
+  app.use(trustedPrincipalMiddleware(config.CHRONICLE_PRINCIPAL_SECRET));
   await app.listen(config.CHRONICLE_PORT, config.CHRONICLE_HOST);
   return { app, close: tracking.close };
 });

@@ -1,5 +1,5 @@
 import { createArtifactStore, type ArtifactStoreConfig } from '@chronicle/artifacts';
-import { Database } from '@chronicle/database';
+import { Database, isolateWorkspaces } from '@chronicle/database';
 import { ensureProjections, EventRelay } from '@chronicle/eventstore';
 import type { EventBus } from '@chronicle/messaging';
 import type { DynamicModule } from '@nestjs/common';
@@ -7,6 +7,7 @@ import { trackingMigrations } from './migrations';
 import { trackingProjections } from './projections';
 import { TrackingEventStore } from './tracking.event-store';
 import { TrackingModule } from './tracking.module';
+import { trackingSchema } from './tracking.schema';
 
 export interface TrackingRuntimeOptions {
   databaseUrl: string;
@@ -25,6 +26,10 @@ export async function startTracking(options: TrackingRuntimeOptions): Promise<{ 
   const db = await Database.connect({ url: options.databaseUrl, name: 'tracking', migrations: trackingMigrations, poolSize: options.poolSize });
   const store = new TrackingEventStore(db);
   await ensureProjections(db, store, trackingProjections);
+  // Every tracking read model is per workspace: behind row-level security (a lookup once it is).
+  for (const projection of trackingProjections) {
+    for (const table of Object.keys(projection.tables)) await isolateWorkspaces(db, trackingSchema, table);
+  }
   const relay = new EventRelay(db, store, options.bus, { onError: options.onRelayError });
   await relay.start();
   return {

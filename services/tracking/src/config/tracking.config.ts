@@ -12,7 +12,7 @@ export const trackingConfigSchema = z.object({
   CHRONICLE_S3_SECRET_KEY: z.string().min(1).default(infraDefaults.CHRONICLE_S3_SECRET_KEY),
   CHRONICLE_S3_BUCKET: z.string().min(3).default(infraDefaults.CHRONICLE_S3_BUCKET),
   /** Shared with the gateway, which signs the authenticated principal of each request it forwards. */
-  CHRONICLE_INTERNAL_SECRET: z.string().min(32),
+  CHRONICLE_PRINCIPAL_SECRET: z.string().min(32),
   CHRONICLE_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   CHRONICLE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });

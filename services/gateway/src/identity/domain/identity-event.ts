@@ -1,0 +1,1 @@
+export type { IdentityEvent } from '@chronicle/contracts';
