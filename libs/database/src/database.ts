@@ -20,7 +20,11 @@ export interface DatabaseOptions {
  * parameterised SQL through it with explicit column lists.
  */
 export class Database implements Queryable {
-  private constructor(private readonly dataSource: DataSource) {}
+  private constructor(
+    private readonly dataSource: DataSource,
+    /** Whether row-level security can bind this connection's role: a superuser (embedded PGlite's only role) bypasses it. */
+    private readonly rowLevelSecurity: boolean,
+  ) {}
 
   static async connect(options: DatabaseOptions): Promise<Database> {
     const dataSource = new DataSource({
@@ -37,12 +41,13 @@ export class Database implements Queryable {
     });
     await dataSource.initialize();
     await dataSource.runMigrations();
-    return new Database(dataSource);
+    const [role] = (await dataSource.query(`SELECT rolsuper FROM pg_roles WHERE rolname = current_user`)) as { rolsuper: boolean }[];
+    return new Database(dataSource, !role?.rolsuper);
   }
 
   /** Runs one statement; inside a request's workspace scope, in a transaction under that workspace's row-level security. */
   async query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]> {
-    if (workspaceScope.current()) return this.transaction((tx) => tx.query<R>(text, values));
+    if (this.scopedWorkspace()) return this.transaction((tx) => tx.query<R>(text, values));
     const runner = this.dataSource.createQueryRunner();
     try {
       return await runQuery<R>(runner, text, values);
@@ -56,7 +61,7 @@ export class Database implements Queryable {
    * throws. Inside a request's workspace scope, row-level security limits it to that workspace.
    */
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const workspaceId = workspaceScope.current();
+    const workspaceId = this.scopedWorkspace();
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -71,6 +76,10 @@ export class Database implements Queryable {
     } finally {
       await runner.release();
     }
+  }
+
+  private scopedWorkspace(): string | undefined {
+    return this.rowLevelSecurity ? workspaceScope.current() : undefined;
   }
 
   async close(): Promise<void> {

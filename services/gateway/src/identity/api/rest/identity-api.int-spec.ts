@@ -48,7 +48,7 @@ async function createUser(): Promise<{ name: string; auth: string }> {
 
 async function createWorkspace(): Promise<string> {
   const name = wsName('team');
-  await http().post('/api/3.0/mlflow/workspaces').set('Authorization', asAdmin).send({ name, description: 'a team' }).expect(200);
+  await http().post('/api/3.0/mlflow/workspaces').set('Authorization', asAdmin).send({ name, description: 'a team' }).expect(201);
   return name;
 }
 
@@ -79,13 +79,13 @@ describe('workspaces', () => {
       .post('/api/3.0/mlflow/workspaces')
       .set('Authorization', asAdmin)
       .send({ name, description: 'd', default_artifact_root: 's3://bucket/x' })
-      .expect(200);
+      .expect(201);
     expect(created.body).toEqual({ workspace: { name, description: 'd', default_artifact_root: 's3://bucket/x' } });
     const updated = await http().patch(`/api/3.0/mlflow/workspaces/${name}`).set('Authorization', asAdmin).send({ description: 'e' }).expect(200);
     expect(updated.body.workspace).toEqual({ name, description: 'e', default_artifact_root: 's3://bucket/x' });
     const list = await http().get('/api/3.0/mlflow/workspaces').set('Authorization', asAdmin).expect(200);
     expect(list.body.workspaces.map((w: { name: string }) => w.name)).toEqual(expect.arrayContaining(['default', name]));
-    expect(await http().delete(`/api/3.0/mlflow/workspaces/${name}`).set('Authorization', asAdmin).expect(200)).toHaveProperty('body', {});
+    await http().delete(`/api/3.0/mlflow/workspaces/${name}`).set('Authorization', asAdmin).expect(204);
     await http().get(`/api/3.0/mlflow/workspaces/${name}`).set('Authorization', asAdmin).expect(404);
   });
 
@@ -119,7 +119,7 @@ describe('workspaces', () => {
     const listed = await http().get('/api/3.0/mlflow/workspaces').set('Authorization', viewer.auth).expect(200);
     expect(listed.body.workspaces.map((w: { name: string }) => w.name)).toEqual([ws]);
     await http().patch(`/api/3.0/mlflow/workspaces/${ws}`).set('Authorization', owner.auth).send({ description: 'by owner' }).expect(200);
-    await http().delete(`/api/3.0/mlflow/workspaces/${ws}`).set('Authorization', owner.auth).expect(200);
+    await http().delete(`/api/3.0/mlflow/workspaces/${ws}`).set('Authorization', owner.auth).expect(204);
   });
 });
 

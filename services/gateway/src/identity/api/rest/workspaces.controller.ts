@@ -1,8 +1,8 @@
 import { Authenticated, AuthorizationGuard, Authorize } from '@chronicle/authz';
 import { subject } from '@casl/ability';
-import { NotFound } from '@chronicle/errors';
+import { InvalidArgument, NotFound } from '@chronicle/errors';
 import { parseMessage, wire } from '@chronicle/mlflow-wire';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { WorkspaceCommandsHandler } from '../../commands/workspace-commands.handler';
 import { WorkspacesRepository } from '../../repositories/workspaces.repository';
@@ -29,8 +29,9 @@ export class WorkspacesController {
     return { workspaces: workspaces.map(workspaceJson) };
   }
 
+  // The mlflow client expects 201 Created here and 204 No Content from delete (its workspace RestStore).
   @Post()
-  @HttpCode(200)
+  @HttpCode(201)
   @Authorize('create', 'Workspace')
   async create(@Caller() { ctx }: CallerContext, @Body() body: unknown) {
     const input = parseMessage(createSchema, body);
@@ -55,11 +56,14 @@ export class WorkspacesController {
   }
 
   @Delete(':name')
+  @HttpCode(204)
   @Authorize('delete', 'Workspace')
-  async delete(@Caller() { ctx, ability }: CallerContext, @Param('name') name: string) {
+  async delete(@Caller() { ctx, ability }: CallerContext, @Param('name') name: string, @Query() query: unknown) {
     assertCan(ability, 'delete', subject('Workspace', { name }));
+    // MLflow's RESTRICT (the default) refuses a workspace that holds resources; cascading deletes are not offered.
+    const { mode } = parseMessage(z.object({ mode: wire.text().default('RESTRICT') }), query);
+    if (mode.toUpperCase() !== 'RESTRICT') throw new InvalidArgument(`Workspace deletion mode '${mode}' is not supported; only RESTRICT is.`);
     await this.commands.delete(ctx, name);
-    return {};
   }
 
   private async load(name: string) {
