@@ -1,7 +1,13 @@
 import type { ArtifactStore } from '@chronicle/artifacts';
 import { Database } from '@chronicle/database';
+import type { EventBus } from '@chronicle/messaging';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ARTIFACT_STORE, ArtifactsController } from './api/rest/artifacts.controller';
+import { GraphQLModule } from '@nestjs/graphql';
+import { graphqlOptions } from './api/graphql/graphql.options';
+import { EVENT_BUS, LiveTrackingFeed } from './api/graphql/live-tracking.feed';
+import { trackingGraphqlResolvers } from './api/graphql/tracking-graphql.resolvers';
+import { TrackingLoaders } from './api/graphql/tracking.loader';
+import { ArtifactsController } from './api/rest/artifacts.controller';
 import { ExperimentsController } from './api/rest/experiments.controller';
 import { LoggedModelsController } from './api/rest/logged-models.controller';
 import { MetricsController } from './api/rest/metrics.controller';
@@ -10,6 +16,7 @@ import { ServerController } from './api/rest/server.controller';
 import { ExperimentCommandsHandler } from './commands/experiment-commands.handler';
 import { LoggedModelCommandsHandler } from './commands/logged-model-commands.handler';
 import { RunCommandsHandler } from './commands/run-commands.handler';
+import { ArtifactListing, ARTIFACT_STORE } from './queries/artifact-listing.query';
 import { ExperimentSearch } from './queries/experiment-search.query';
 import { RunSearch } from './queries/run-search.query';
 import { ExperimentsRepository } from './repositories/experiments.repository';
@@ -22,19 +29,23 @@ export interface TrackingAdapters {
   db: Database;
   store: TrackingEventStore;
   artifacts: ArtifactStore;
+  /** Where tracking's events arrive after the relay; GraphQL subscriptions are fed from it. */
+  bus: EventBus;
 }
 
-/** Experiment tracking: MLflow's experiments, runs, metrics, logged models and artifacts. */
+/** Experiment tracking: MLflow's experiments, runs, metrics, logged models and artifacts, over REST and GraphQL. */
 @Module({})
 export class TrackingModule {
   static register(adapters: TrackingAdapters): DynamicModule {
     return {
       module: TrackingModule,
+      imports: [GraphQLModule.forRoot(graphqlOptions())],
       controllers: [ServerController, ExperimentsController, RunsController, MetricsController, LoggedModelsController, ArtifactsController],
       providers: [
         { provide: Database, useValue: adapters.db },
         { provide: ARTIFACT_STORE, useValue: adapters.artifacts },
         { provide: TrackingEventStore, useValue: adapters.store },
+        { provide: EVENT_BUS, useValue: adapters.bus },
         ExperimentCommandsHandler,
         RunCommandsHandler,
         LoggedModelCommandsHandler,
@@ -44,6 +55,10 @@ export class TrackingModule {
         LoggedModelsRepository,
         ExperimentSearch,
         RunSearch,
+        ArtifactListing,
+        TrackingLoaders,
+        LiveTrackingFeed,
+        ...trackingGraphqlResolvers,
       ],
     };
   }

@@ -3,12 +3,12 @@ import { Injectable } from '@nestjs/common';
 import type { LifecycleStage } from '../domain/tracking-event';
 import { ExperimentsRepository } from '../repositories/experiments.repository';
 import type { ExperimentView } from '../repositories/read-models';
-import { compileExperimentSearch } from '../search/experiment-search.sql';
+import { compileExperimentCount, compileExperimentSearch } from '../search/experiment-search.sql';
 import { parseOrderBy } from '../search/order-by.parser';
 import { decodePageToken, encodePageToken } from '../search/page-token';
 import { EXPERIMENT_SEARCH } from '../search/search-entities';
-import { parseSearchFilter } from '../search/search-filter.parser';
 import { trackingSchema } from '../tracking.schema';
+import { parseFilter, type FilterGrammar } from './run-search.query';
 
 const maxExperimentSearchResults = 50000;
 
@@ -19,7 +19,14 @@ export class ExperimentSearch {
 
   async search(
     workspaceId: string,
-    request: { filter?: string; orderBy: string[]; lifecycleStages: readonly LifecycleStage[]; maxResults: number; pageToken?: string },
+    request: {
+      filter?: string;
+      filterGrammar?: FilterGrammar;
+      orderBy: string[];
+      lifecycleStages: readonly LifecycleStage[];
+      maxResults: number;
+      pageToken?: string;
+    },
   ): Promise<{ items: ExperimentView[]; nextPageToken?: string }> {
     if (request.maxResults < 1 || request.maxResults > maxExperimentSearchResults) {
       throw new InvalidArgument(
@@ -31,7 +38,7 @@ export class ExperimentSearch {
       schema: trackingSchema,
       workspaceId,
       lifecycleStages: request.lifecycleStages,
-      filter: parseSearchFilter(request.filter, EXPERIMENT_SEARCH),
+      filter: parseFilter(request.filter, request.filterGrammar, EXPERIMENT_SEARCH),
       orderBy: parseOrderBy(request.orderBy, EXPERIMENT_SEARCH),
       limit: request.maxResults + 1,
       offset,
@@ -39,5 +46,20 @@ export class ExperimentSearch {
     const ids = await this.experiments.findIds(query);
     const items = await this.experiments.getMany(workspaceId, ids.slice(0, request.maxResults));
     return { items, nextPageToken: ids.length > request.maxResults ? encodePageToken(offset + request.maxResults) : undefined };
+  }
+
+  /** How many experiments the search matches over all pages. */
+  async count(
+    workspaceId: string,
+    request: { filter?: string; filterGrammar?: FilterGrammar; lifecycleStages: readonly LifecycleStage[] },
+  ): Promise<number> {
+    return this.experiments.count(
+      compileExperimentCount({
+        schema: trackingSchema,
+        workspaceId,
+        lifecycleStages: request.lifecycleStages,
+        filter: parseFilter(request.filter, request.filterGrammar, EXPERIMENT_SEARCH),
+      }),
+    );
   }
 }

@@ -1,0 +1,49 @@
+import { Args, Context, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { ExperimentSearch } from '../../queries/experiment-search.query';
+import { lifecycleStagesFor } from '../../search/view-type';
+import { LifecycleView, viewTypeOf } from './common.model';
+import { Experiment, ExperimentConnection, experimentOf } from './experiment.model';
+import type { GraphqlContext } from './graphql-context';
+import { connectionOf, pageStart } from './relay-pagination';
+import { encodePageToken } from '../../search/page-token';
+import { TrackingLoaders } from './tracking.loader';
+
+@Resolver(() => Experiment)
+export class ExperimentsResolver {
+  constructor(
+    private readonly search: ExperimentSearch,
+    private readonly loaders: TrackingLoaders,
+  ) {}
+
+  @Query(() => ExperimentConnection, { description: 'Experiments of the workspace; `filter` is MLflow\'s grammar plus OR and parentheses.' })
+  async experiments(
+    @Context() context: GraphqlContext,
+    @Args('filter', { nullable: true }) filter?: string,
+    @Args('orderBy', { type: () => [String], nullable: true }) orderBy?: string[],
+    @Args('lifecycle', { type: () => LifecycleView, nullable: true }) lifecycle?: LifecycleView,
+    @Args('first', { type: () => Int, defaultValue: 100 }) first = 100,
+    @Args('after', { nullable: true }) after?: string,
+  ): Promise<ExperimentConnection> {
+    const offset = pageStart(first, after);
+    const workspaceId = context.command.workspaceId;
+    const lifecycleStages = lifecycleStagesFor(viewTypeOf(lifecycle));
+    const [page, total] = await Promise.all([
+      this.search.search(workspaceId, {
+        filter,
+        filterGrammar: 'boolean',
+        orderBy: orderBy ?? [],
+        lifecycleStages,
+        maxResults: first,
+        pageToken: offset > 0 ? encodePageToken(offset) : undefined,
+      }),
+      this.search.count(workspaceId, { filter, filterGrammar: 'boolean', lifecycleStages }),
+    ]);
+    return connectionOf(page.items.map(experimentOf), offset, total);
+  }
+
+  @Query(() => Experiment, { nullable: true })
+  async experiment(@Context() context: GraphqlContext, @Args('id', { type: () => ID }) id: string): Promise<Experiment | null> {
+    const view = await this.loaders.of(context).experiment.load(id);
+    return view && experimentOf(view);
+  }
+}

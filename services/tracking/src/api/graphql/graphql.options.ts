@@ -1,0 +1,79 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
+import type { IncomingMessage } from 'node:http';
+import { graphqlContextOf } from './graphql-context';
+import { formatGraphqlError } from './graphql-errors';
+import { complexityError, complexityPlugin, depthRule } from './graphql-limits';
+import { MetricValueScalar } from './metric-value.scalar';
+
+type WsExtra = { request: IncomingMessage };
+
+const validationFailed = (error: GraphQLError) =>
+  new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+
+/**
+ * Parses, validates (depth included), checks complexity and builds the context of an operation
+ * sent over graphql-ws, so WebSocket operations pass the same limits as HTTP ones.
+ */
+function subscribeWith(schema: () => GraphQLSchema) {
+  return (ctx: WsContext<Record<string, unknown> | undefined, unknown>, _id: string, payload: SubscribePayload) => {
+    let document;
+    try {
+      document = parse(payload.query);
+    } catch (error) {
+      return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+    }
+    const errors = validate(schema(), document, [...specifiedRules, depthRule]);
+    if (errors.length > 0) return errors.map(validationFailed);
+    const tooComplex = complexityError(schema(), document, payload.variables ?? undefined, payload.operationName);
+    if (tooComplex) return [tooComplex];
+    return {
+      schema: schema(),
+      document,
+      variableValues: payload.variables,
+      operationName: payload.operationName,
+      // graphql-ws/use/ws puts the HTTP upgrade request in `extra`.
+      contextValue: graphqlContextOf((ctx.extra as WsExtra).request, ctx.connectionParams),
+    };
+  };
+}
+
+/**
+ * The GraphQL endpoint of tracking: POST/GET /graphql and graphql-ws on the same port, code-first
+ * schema, automatic persisted queries (Apollo's in-memory cache), depth and complexity limits,
+ * domain errors as extensions.code.
+ */
+export function graphqlOptions(): ApolloDriverConfig {
+  let built: GraphQLSchema | undefined;
+  const schema = () => {
+    if (!built) throw new Error('GraphQL schema used before it was built');
+    return built;
+  };
+  return {
+    driver: ApolloDriver,
+    path: '/graphql',
+    autoSchemaFile: true,
+    sortSchema: true,
+    resolvers: { MetricValue: MetricValueScalar },
+    transformSchema: (s) => {
+      built = s;
+      return s;
+    },
+    playground: false,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    context: ({ req }: { req: IncomingMessage }) => graphqlContextOf(req),
+    validationRules: [depthRule],
+    plugins: [complexityPlugin],
+    formatError: formatGraphqlError,
+    subscriptions: {
+      'graphql-ws': {
+        path: '/graphql',
+        onSubscribe: subscribeWith(schema),
+        onNext: (_ctx, _id, _payload, _args, result) =>
+          result.errors ? { ...result, errors: result.errors.map((e) => formatGraphqlError(e.toJSON(), e)) } : undefined,
+      },
+    },
+  };
+}
