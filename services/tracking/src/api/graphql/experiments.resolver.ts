@@ -1,11 +1,12 @@
 import { Args, Context, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { ExperimentCommandsHandler } from '../../commands/experiment-commands.handler';
 import { ExperimentSearch } from '../../queries/experiment-search.query';
 import { lifecycleStagesFor } from '../../search/view-type';
 import { LifecycleView, viewTypeOf } from './common.model';
 import { Experiment, ExperimentConnection, experimentOf } from './experiment.model';
 import type { GraphqlContext } from './graphql-context';
-import { connectionOf, pageStart } from './relay-pagination';
 import { encodePageToken } from '../../search/page-token';
+import { connectionOf, pageStart } from './relay-pagination';
 import { TrackingLoaders } from './tracking.loader';
 
 @Resolver(() => Experiment)
@@ -13,6 +14,7 @@ export class ExperimentsResolver {
   constructor(
     private readonly search: ExperimentSearch,
     private readonly loaders: TrackingLoaders,
+    private readonly commands: ExperimentCommandsHandler,
   ) {}
 
   @Query(() => ExperimentConnection, { description: 'Experiments of the workspace; `filter` is MLflow\'s grammar plus OR and parentheses.' })
@@ -25,6 +27,8 @@ export class ExperimentsResolver {
     @Args('after', { nullable: true }) after?: string,
   ): Promise<ExperimentConnection> {
     const offset = pageStart(first, after);
+    // As MLflow's REST search does: every workspace lists its "Default" experiment.
+    await this.commands.ensureDefault(context.command);
     const workspaceId = context.command.workspaceId;
     const lifecycleStages = lifecycleStagesFor(viewTypeOf(lifecycle));
     const [page, total] = await Promise.all([
