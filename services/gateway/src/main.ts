@@ -11,8 +11,8 @@ const ownPaths = new Set(['/health', '/ready']);
 
 /**
  * The gateway: the one address clients use in the distributed deployment. It streams every MLflow
- * request to the service that owns it (today: tracking, which owns the whole MLflow REST surface);
- * authentication and GraphQL join it with their issues.
+ * request to the service that owns it (today: tracking, which owns the whole MLflow REST surface and
+ * /graphql, WebSocket subscriptions included); authentication joins it with its issue.
  */
 runService('gateway', async () => {
   const config = loadConfig(gatewayConfigSchema);
@@ -28,14 +28,16 @@ runService('gateway', async () => {
   // No body parser: request bodies (artifacts included) stream through untouched.
   const app = await NestFactory.create(GatewayModule, { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.use(
-    createProxyMiddleware({
-      target: tracking,
-      pathFilter: (path) => !ownPaths.has(path),
-      xfwd: true,
-      proxyTimeout: 120_000,
-    }),
-  );
+  const proxy = createProxyMiddleware({
+    target: tracking,
+    pathFilter: (path) => !ownPaths.has(path),
+    xfwd: true,
+    proxyTimeout: 120_000,
+    ws: true,
+  });
+  app.use(proxy);
   await app.listen(config.CHRONICLE_PORT, config.CHRONICLE_HOST);
+  // WebSocket upgrades (GraphQL subscriptions) never reach Express: hand them over from the server.
+  app.getHttpServer().on('upgrade', proxy.upgrade);
   return { app };
 });

@@ -1,4 +1,7 @@
 import { Database } from '@chronicle/database';
+import { buildClientSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema, type IntrospectionQuery } from 'graphql';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { randomId } from '@chronicle/testing';
 import { RunCommandsHandler } from '../../commands/run-commands.handler';
 import { gql, gqlData, persistedGet, subscribe } from './graphql.test-client';
@@ -32,6 +35,14 @@ const metricsQuery = 'subscription($r: ID, $e: ID, $k: [String!]) { metricsLogge
 type Metrics = { metricsLogged: { runId: string; experimentId: string; metrics: { key: string; value: number | string; step: number }[] } };
 
 const logBatch = `mutation($r: ID!, $b: LogBatchInput!) { logBatch(runId: $r, batch: $b) { id } }`;
+
+describe('schema', () => {
+  it('the server serves exactly the committed SDL', async () => {
+    const introspection = await gqlData<IntrospectionQuery>(url, workspace(), getIntrospectionQuery());
+    const served = printSchema(lexicographicSortSchema(buildClientSchema(introspection)));
+    expect(`${served}\n`).toBe(await readFile(join(__dirname, 'schema.graphql'), 'utf8'));
+  });
+});
 
 describe('queries', () => {
   it('experiments: OR filters, Relay pages with cursors and total counts', async () => {
