@@ -4,7 +4,7 @@ import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexit
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 
 export const maxQueryDepth = 10;
-export const maxQueryComplexity = 25_000;
+export const maxQueryComplexity = 100_000;
 
 const lengthOf = (value: unknown) => (Array.isArray(value) ? Math.max(value.length, 1) : 1);
 
