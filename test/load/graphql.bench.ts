@@ -8,6 +8,8 @@ const KEYS = Array.from({ length: 10 }, (_, i) => `metric_${i}`);
 const BUCKETS = 500;
 const STEPS = Number(process.env.GRAPHQL_BENCH_STEPS ?? 2000);
 const REPS = Number(process.env.GRAPHQL_BENCH_REPS ?? 30);
+// Seeding 2M points takes minutes; a database seeded by an earlier run can be named to skip it.
+const REUSE_DATABASE = process.env.GRAPHQL_BENCH_DATABASE;
 
 const dashboardQuery = `query Dashboard($e: ID!, $keys: [String!]!, $ids: [ID!]!) {
   runs(experimentIds: [$e], first: ${RUNS}) { totalCount edges { node { id name status params { key value } latestMetrics(keys: $keys) { key value step } } } }
@@ -22,6 +24,15 @@ function log(msg: string): void {
 
 function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+async function seeded(server: Server): Promise<{ experimentId: string; runIds: string[] }> {
+  const { experiment } = await call<{ experiment: { experiment_id: string } }>(server.baseUrl, 'GET', '/api/2.0/mlflow/experiments/get-by-name?experiment_name=dashboard');
+  const { runs } = await call<{ runs: { info: { run_id: string } }[] }>(server.baseUrl, 'POST', '/api/2.0/mlflow/runs/search', {
+    experiment_ids: [experiment.experiment_id],
+    max_results: RUNS,
+  });
+  return { experimentId: experiment.experiment_id, runIds: runs.map((r) => r.info.run_id) };
 }
 
 async function seed(server: Server): Promise<{ experimentId: string; runIds: string[] }> {
@@ -52,15 +63,15 @@ async function seed(server: Server): Promise<{ experimentId: string; runIds: str
 }
 
 export async function runGraphqlBench(): Promise<Record<string, unknown>> {
-  const database = `bench_graphql_${Date.now().toString(36)}${process.pid}`;
+  const database = REUSE_DATABASE ?? `bench_graphql_${Date.now().toString(36)}${process.pid}`;
   let server: Server | undefined;
   try {
-    await createDatabase(database);
+    if (!REUSE_DATABASE) await createDatabase(database);
     server = await startChronicle(database);
-    log(`GraphQL dashboard bench: seeding ${RUNS} runs × ${KEYS.length} metrics × ${STEPS} steps on ${server.baseUrl}…`);
+    log(`GraphQL dashboard bench: ${RUNS} runs × ${KEYS.length} metrics × ${STEPS} steps on ${server.baseUrl} (database ${database})…`);
     const seedStarted = performance.now();
-    const { experimentId, runIds } = await seed(server);
-    log(`  seeded ${RUNS * KEYS.length * STEPS} points in ${round((performance.now() - seedStarted) / 1000)} s`);
+    const { experimentId, runIds } = REUSE_DATABASE ? await seeded(server) : await seed(server);
+    log(`  ${REUSE_DATABASE ? 'found' : 'seeded'} ${RUNS * KEYS.length * STEPS} points in ${round((performance.now() - seedStarted) / 1000)} s`);
     const variables = { e: experimentId, keys: KEYS, ids: runIds };
     const once = async () => {
       const started = performance.now();
@@ -75,6 +86,7 @@ export async function runGraphqlBench(): Promise<Record<string, unknown>> {
     let buckets = 0;
     for (let i = 0; i < REPS; i += 1) {
       const result = await once();
+      log(`  rep ${i + 1}: ${round(result.elapsed)} ms`);
       samples.push(result.elapsed);
       buckets = result.buckets;
     }
@@ -94,7 +106,7 @@ export async function runGraphqlBench(): Promise<Record<string, unknown>> {
     return result;
   } finally {
     if (server) await stopServer(server).catch(() => undefined);
-    await dropDatabase(database).catch(() => undefined);
+    if (!REUSE_DATABASE) await dropDatabase(database).catch(() => undefined);
   }
 }
 

@@ -173,6 +173,9 @@ describe('queries', () => {
     );
     expect(data.run.artifacts).toEqual({ files: [{ path: 'plots', isDir: true }] });
     expect(data.run.plots).toEqual({ files: [{ path: 'plots/roc.png', isDir: false, size: 3 }] });
+    // REST lists through the same query.
+    const rest = await fetch(`${url}/api/2.0/mlflow/artifacts/list?run_id=${runId}&path=plots`, { headers: { 'x-mlflow-workspace': ws } });
+    expect(await rest.json()).toEqual({ root_uri: `mlflow-artifacts:/${experimentId}/${runId}/artifacts`, files: [{ path: 'plots/roc.png', is_dir: false, file_size: 3 }] });
   });
 });
 
