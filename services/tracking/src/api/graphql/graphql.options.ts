@@ -1,3 +1,4 @@
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
@@ -65,7 +66,9 @@ export function graphqlOptions(): ApolloDriverConfig {
     includeStacktraceInErrorResponses: false,
     context: ({ req }: { req: IncomingMessage }) => graphqlContextOf(req),
     validationRules: [depthRule],
-    plugins: [complexityPlugin],
+    // Apollo's default cache-control plugin wraps every field resolution; we set no cache hints,
+    // and a dashboard page resolves millions of fields.
+    plugins: [complexityPlugin, ApolloServerPluginCacheControlDisabled()],
     formatError: formatGraphqlError,
     subscriptions: {
       'graphql-ws': {
