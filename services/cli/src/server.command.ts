@@ -74,6 +74,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
       `  artifacts: ${config.CHRONICLE_ARTIFACT_STORE === 's3' ? `s3 bucket ${config.CHRONICLE_S3_BUCKET}` : join(dataDir, 'artifacts')}`,
       `  workspace: default (select another with the X-MLFLOW-WORKSPACE header or MLFLOW_WORKSPACE)`,
       `  auth:      off (single-user local mode)`,
+      `  graphql:   ${url}/graphql (subscriptions: graphql-ws on the same path)`,
       `Point the mlflow client at it:`,
       `  export MLFLOW_TRACKING_URI=${url}`,
       '',
