@@ -8,6 +8,7 @@ source infra/env.sh
 npm run build
 npm run typecheck
 npm run proto:check
+npm run graphql:check
 npm run helm:check
 npm run lint:deps
 npx jest --selectProjects unit

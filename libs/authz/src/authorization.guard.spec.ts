@@ -14,6 +14,7 @@ function contextFor(decorator: MethodDecorator | null, request: AuthenticatedReq
   return {
     getHandler: () => Controller.prototype.handler,
     getClass: () => Controller,
+    getType: () => 'http',
     switchToHttp: () => ({ getRequest: () => request }),
   } as unknown as ExecutionContext;
 }
@@ -42,5 +43,12 @@ describe('AuthorizationGuard', () => {
   it('checks the action on the subject type', () => {
     expect(guard.canActivate(contextFor(Authorize('read', 'Workspace'), viewer()))).toBe(true);
     expect(() => guard.canActivate(contextFor(Authorize('update', 'Workspace'), viewer()))).toThrow(Forbidden);
+  });
+
+  it('finds the request of a GraphQL operation in its context', () => {
+    const graphql = (decorator: MethodDecorator, request: AuthenticatedRequest) =>
+      ({ ...contextFor(decorator, {}), getType: () => 'graphql', getArgs: () => [undefined, {}, { req: request }, undefined] }) as unknown as ExecutionContext;
+    expect(guard.canActivate(graphql(Authorize('read', 'Workspace'), viewer()))).toBe(true);
+    expect(() => guard.canActivate(graphql(Authorize('read', 'Workspace'), {}))).toThrow(Unauthenticated);
   });
 });

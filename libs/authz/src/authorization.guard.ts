@@ -16,10 +16,17 @@ export class AuthorizationGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const policy = this.reflector.getAllAndOverride<RoutePolicy | undefined>(authorizeKey, [context.getHandler(), context.getClass()]);
     if (policy?.public) return true;
-    const { ability } = requirePrincipal(context.switchToHttp().getRequest<AuthenticatedRequest>());
+    const { ability } = requirePrincipal(requestOf(context));
     if (!policy) throw new Forbidden('Permission denied: this route declares no policy');
     if ('authenticated' in policy) return true;
     if (!ability.can(policy.action, policy.subject)) throw new Forbidden(`Permission denied: cannot ${policy.action} ${policy.subject}`);
     return true;
   }
+}
+
+/** The request of an HTTP route, or of a GraphQL operation (whose context carries it as `req`). */
+function requestOf(context: ExecutionContext): AuthenticatedRequest {
+  if (context.getType() === 'http') return context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const graphqlContext = context.getArgs()[2] as { req?: AuthenticatedRequest } | undefined;
+  return graphqlContext?.req ?? {};
 }

@@ -1,6 +1,5 @@
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { workspaceSetting } from './row-level-security';
-import { workspaceScope } from './workspace-scope';
+import { workspaceScope, workspaceSetting } from './workspace-scope';
 
 /** Anything that runs parameterised SQL: the pool, or one open transaction. */
 export interface Queryable {

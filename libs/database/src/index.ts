@@ -1,4 +1,4 @@
 export { Database, type DatabaseOptions, type Queryable } from './database';
 export { isUniqueViolation } from './pg-errors';
-export { isolatesWorkspaces, isolateWorkspaces, workspaceSetting } from './row-level-security';
-export { workspaceScope } from './workspace-scope';
+export { isolatesWorkspaces, isolateWorkspaces } from './row-level-security';
+export { workspaceScope, workspaceSetting } from './workspace-scope';

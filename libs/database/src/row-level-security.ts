@@ -1,7 +1,5 @@
 import type { Queryable } from './database';
-
-/** The setting a scoped transaction sets; row-level security policies compare rows against it. */
-export const workspaceSetting = 'chronicle.workspace_id';
+import { workspaceSetting } from './workspace-scope';
 const policyName = 'workspace_isolation';
 
 /**

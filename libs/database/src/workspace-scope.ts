@@ -1,5 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+/** The setting a scoped transaction sets; row-level security policies compare rows against it. */
+export const workspaceSetting = 'chronicle.workspace_id';
+
 const storage = new AsyncLocalStorage<{ workspaceId?: string }>();
 
 /**

@@ -72,7 +72,12 @@ describe('toMlflowError', () => {
 });
 
 describe('MlflowErrorFilter', () => {
-  const hostFor = (response: object) => ({ switchToHttp: () => ({ getResponse: () => response }) }) as unknown as ArgumentsHost;
+  const hostFor = (response: object, type = 'http') => ({ getType: () => type, switchToHttp: () => ({ getResponse: () => response }) }) as unknown as ArgumentsHost;
+
+  it('when the error comes from a GraphQL resolver, then it is handed back to GraphQL untouched', () => {
+    const error = new NotFound('No run');
+    expect(() => new MlflowErrorFilter().catch(error, hostFor({}, 'graphql'))).toThrow(error);
+  });
 
   it('writes the envelope with the mapped status', () => {
     const json = jest.fn();

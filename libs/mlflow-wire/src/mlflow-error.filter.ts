@@ -57,6 +57,8 @@ export class MlflowErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('mlflow-rest');
 
   catch(error: unknown, host: ArgumentsHost): void {
+    // GraphQL resolvers answer in GraphQL's error format (extensions.code), not MLflow's envelope.
+    if (host.getType() !== 'http') throw error;
     const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) {
       if (toMlflowError(error).status >= 500) this.logger.error({ err: error }, 'request failed');

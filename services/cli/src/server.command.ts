@@ -65,8 +65,15 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const poolSize = embedded ? 1 : 20;
   const bus = new InProcessEventBus();
   const onRelayError = (err: unknown) => logger.error({ err }, 'relay failed');
-  const tracking = await startTracking({ databaseUrl, poolSize, artifacts: artifactStoreOf(config, dataDir), bus, onRelayError });
   const identity = await startIdentity({ databaseUrl, poolSize, bus, config: identitySettings.config, onRelayError });
+  const tracking = await startTracking({
+    databaseUrl,
+    poolSize,
+    artifacts: artifactStoreOf(config, dataDir),
+    bus,
+    onRelayError,
+    authenticateSubscription: (request, connectionParams) => identity.authenticator.authenticateUpgrade(request.headers, connectionParams),
+  });
 
   @Module({
     imports: [
@@ -99,6 +106,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
       `  artifacts: ${config.CHRONICLE_ARTIFACT_STORE === 's3' ? `s3 bucket ${config.CHRONICLE_S3_BUCKET}` : join(dataDir, 'artifacts')}`,
       `  workspace: default (select another with the X-MLFLOW-WORKSPACE header or MLFLOW_WORKSPACE)`,
       ...authLines(identitySettings.config, identity.firstAdminCreated ? identitySettings.generatedPassword : undefined),
+      `  graphql:   ${url}/graphql (subscriptions: graphql-ws on the same path)`,
       `Point the mlflow client at it:`,
       `  export MLFLOW_TRACKING_URI=${url}`,
       ...(identitySettings.config.CHRONICLE_AUTH === 'on'

@@ -4,7 +4,10 @@ import { loadConfig } from '@chronicle/config';
 import { createHttpApp, HealthModule, loggingModule, runService } from '@chronicle/http';
 import { KafkaEventBus } from '@chronicle/messaging';
 import { Module } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import { toMlflowError } from '@chronicle/mlflow-wire';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { pino } from 'pino';
 import { gatewayConfigSchema } from './config/gateway.config';
@@ -41,22 +44,37 @@ runService('gateway', async () => {
 
   const app = await createHttpApp(GatewayModule, { parseBodies: (path) => ownPath.test(path) });
   app.use(identity.middleware);
-  app.use(
-    createProxyMiddleware<IncomingMessage & AuthenticatedRequest>({
-      target: config.CHRONICLE_TRACKING_URL,
-      pathFilter: (path) => !ownPath.test(path),
-      xfwd: true,
-      proxyTimeout: 120_000,
-      on: {
-        proxyReq: (proxyReq, request) => {
-          // Only the gateway speaks for the caller: a principal header from outside is dropped.
-          proxyReq.removeHeader(principalHeader);
-          if (request.principal) proxyReq.setHeader(principalHeader, signPrincipal(request.principal, config.CHRONICLE_PRINCIPAL_SECRET));
-        },
+  const proxy = createProxyMiddleware<IncomingMessage & AuthenticatedRequest>({
+    target: config.CHRONICLE_TRACKING_URL,
+    pathFilter: (path) => !ownPath.test(path),
+    xfwd: true,
+    proxyTimeout: 120_000,
+    // Not `ws: true`: that subscribes the proxy to upgrades itself, unauthenticated, and turns
+    // `proxy.upgrade` below into a no-op.
+    on: {
+      proxyReq: (proxyReq, request) => {
+        // Only the gateway speaks for the caller: a principal header from outside is dropped.
+        proxyReq.removeHeader(principalHeader);
+        if (request.principal) proxyReq.setHeader(principalHeader, signPrincipal(request.principal, config.CHRONICLE_PRINCIPAL_SECRET));
       },
-    }),
-  );
+    },
+  });
+  app.use(proxy);
   await app.listen(config.CHRONICLE_PORT, config.CHRONICLE_HOST);
+  // WebSocket upgrades (GraphQL subscriptions) never reach Express: authenticate them from their
+  // headers (the gateway cannot read graphql-ws connection parameters), sign, and hand them over.
+  app.getHttpServer().on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    identity.authenticator
+      .authenticateUpgrade(request.headers)
+      .then((principal) => {
+        request.headers[principalHeader] = signPrincipal(principal, config.CHRONICLE_PRINCIPAL_SECRET);
+        proxy.upgrade(request, socket as Socket, head);
+      })
+      .catch((error: unknown) => {
+        const status = toMlflowError(error).status;
+        socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nWWW-Authenticate: Basic realm="mlflow"\r\nConnection: close\r\n\r\n`);
+      });
+  });
   return {
     app,
     async close() {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { AuthorizationModule, trustedPrincipalMiddleware } from '@chronicle/authz';
+import { AuthorizationModule, principalHeader, trustedPrincipalMiddleware, verifyPrincipal } from '@chronicle/authz';
+import { Unauthenticated } from '@chronicle/errors';
 import { loadConfig } from '@chronicle/config';
 import { createHttpApp, HealthModule, loggingModule, runService } from '@chronicle/http';
 import { KafkaEventBus } from '@chronicle/messaging';
@@ -25,6 +26,12 @@ runService('tracking', async () => {
     },
     bus: await KafkaEventBus.connect({ brokers: config.CHRONICLE_KAFKA_BROKERS.split(','), clientId: 'chronicle-tracking', logger }),
     onRelayError: (err) => logger.error({ err }, 'relay failed'),
+    // The gateway authenticated the upgrade and signed its principal, as for any request.
+    authenticateSubscription: async (request) => {
+      const header = request.headers[principalHeader];
+      if (typeof header !== 'string') throw new Unauthenticated('You are not authenticated. Please provide valid credentials.');
+      return verifyPrincipal(header, config.CHRONICLE_PRINCIPAL_SECRET);
+    },
   });
 
   @Module({

@@ -3,6 +3,7 @@ import { Database, isolateWorkspaces } from '@chronicle/database';
 import { ensureProjections, EventRelay } from '@chronicle/eventstore';
 import type { EventBus } from '@chronicle/messaging';
 import type { DynamicModule } from '@nestjs/common';
+import type { SubscriptionAuthenticator } from './api/graphql/graphql.options';
 import { trackingMigrations } from './migrations';
 import { trackingProjections } from './projections';
 import { TrackingEventStore } from './tracking.event-store';
@@ -16,6 +17,8 @@ export interface TrackingRuntimeOptions {
   /** Where the relay publishes the tracking log: Kafka when distributed, in process when embedded. */
   bus: EventBus;
   onRelayError: (error: unknown) => void;
+  /** How a GraphQL subscription's WebSocket is authenticated (it bypasses the HTTP middleware). */
+  authenticateSubscription: SubscriptionAuthenticator;
 }
 
 /**
@@ -33,7 +36,7 @@ export async function startTracking(options: TrackingRuntimeOptions): Promise<{ 
   const relay = new EventRelay(db, store, options.bus, { onError: options.onRelayError });
   await relay.start();
   return {
-    module: TrackingModule.register({ db, store, artifacts: createArtifactStore(options.artifacts) }),
+    module: TrackingModule.register({ db, store, artifacts: createArtifactStore(options.artifacts), bus: options.bus, authenticateSubscription: options.authenticateSubscription }),
     db,
     async close() {
       await relay.stop();

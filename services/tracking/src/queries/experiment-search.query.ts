@@ -5,12 +5,12 @@ import type { LifecycleStage } from '../domain/tracking-event';
 import { ExperimentPolicy } from '../policies/experiment.policy';
 import { ExperimentsRepository } from '../repositories/experiments.repository';
 import type { ExperimentView } from '../repositories/read-models';
-import { compileExperimentSearch } from '../search/experiment-search.sql';
+import { compileExperimentCount, compileExperimentSearch } from '../search/experiment-search.sql';
 import { parseOrderBy } from '../search/order-by.parser';
 import { decodePageToken, encodePageToken } from '../search/page-token';
 import { EXPERIMENT_SEARCH } from '../search/search-entities';
-import { parseSearchFilter } from '../search/search-filter.parser';
 import { trackingSchema } from '../tracking.schema';
+import { parseFilter, type FilterGrammar } from './run-search.query';
 
 const maxExperimentSearchResults = 50000;
 
@@ -24,7 +24,14 @@ export class ExperimentSearch {
 
   async search(
     ctx: CommandContext,
-    request: { filter?: string; orderBy: string[]; lifecycleStages: readonly LifecycleStage[]; maxResults: number; pageToken?: string },
+    request: {
+      filter?: string;
+      filterGrammar?: FilterGrammar;
+      orderBy: string[];
+      lifecycleStages: readonly LifecycleStage[];
+      maxResults: number;
+      pageToken?: string;
+    },
   ): Promise<{ items: ExperimentView[]; nextPageToken?: string }> {
     if (request.maxResults < 1 || request.maxResults > maxExperimentSearchResults) {
       throw new InvalidArgument(
@@ -37,7 +44,7 @@ export class ExperimentSearch {
       workspaceId: ctx.workspaceId,
       readable: (alias, bind) => this.policy.readable(ctx, alias, bind),
       lifecycleStages: request.lifecycleStages,
-      filter: parseSearchFilter(request.filter, EXPERIMENT_SEARCH),
+      filter: parseFilter(request.filter, request.filterGrammar, EXPERIMENT_SEARCH),
       orderBy: parseOrderBy(request.orderBy, EXPERIMENT_SEARCH),
       limit: request.maxResults + 1,
       offset,
@@ -45,5 +52,18 @@ export class ExperimentSearch {
     const ids = await this.experiments.findIds(query);
     const items = await this.experiments.getMany(ctx.workspaceId, ids.slice(0, request.maxResults));
     return { items, nextPageToken: ids.length > request.maxResults ? encodePageToken(offset + request.maxResults) : undefined };
+  }
+
+  /** How many experiments the search matches over all pages. */
+  async count(ctx: CommandContext, request: { filter?: string; filterGrammar?: FilterGrammar; lifecycleStages: readonly LifecycleStage[] }): Promise<number> {
+    return this.experiments.count(
+      compileExperimentCount({
+        schema: trackingSchema,
+        workspaceId: ctx.workspaceId,
+        readable: (alias, bind) => this.policy.readable(ctx, alias, bind),
+        lifecycleStages: request.lifecycleStages,
+        filter: parseFilter(request.filter, request.filterGrammar, EXPERIMENT_SEARCH),
+      }),
+    );
   }
 }

@@ -7,9 +7,9 @@ import type { RunView } from '../repositories/read-models';
 import { RunsRepository } from '../repositories/runs.repository';
 import { parseOrderBy } from '../search/order-by.parser';
 import { decodePageToken, encodePageToken } from '../search/page-token';
-import { compileRunSearch } from '../search/run-search.sql';
+import { compileRunCount, compileRunSearch } from '../search/run-search.sql';
 import { RUN_SEARCH } from '../search/search-entities';
-import { parseSearchFilter } from '../search/search-filter.parser';
+import { parseBooleanSearchFilter, parseSearchFilter, type SearchFilter } from '../search/search-filter.parser';
 import { trackingSchema } from '../tracking.schema';
 
 export const maxRunSearchResults = 50000;
@@ -21,6 +21,14 @@ export interface RunSearchRequest {
   lifecycleStages: readonly LifecycleStage[];
   maxResults: number;
   pageToken?: string;
+  /** REST speaks MLflow's grammar (no OR); dashboards may use OR and parentheses. */
+  filterGrammar?: FilterGrammar;
+}
+
+export type FilterGrammar = 'mlflow' | 'boolean';
+
+export function parseFilter(filter: string | undefined, grammar: FilterGrammar = 'mlflow', entity = RUN_SEARCH): SearchFilter {
+  return grammar === 'boolean' ? parseBooleanSearchFilter(filter, entity) : parseSearchFilter(filter, entity);
 }
 
 /** MLflow's runs/search: filter and order compiled to one SQL query, then whole runs loaded for the page. */
@@ -44,7 +52,7 @@ export class RunSearch {
       // Runs inherit their experiment's permissions, so unreadable experiments drop out of the query.
       experimentIds: await this.policy.readableIds(ctx, request.experimentIds),
       lifecycleStages: request.lifecycleStages,
-      filter: parseSearchFilter(request.filter, RUN_SEARCH),
+      filter: parseFilter(request.filter, request.filterGrammar),
       orderBy: parseOrderBy(request.orderBy, RUN_SEARCH),
       limit: request.maxResults,
       offset,
@@ -53,5 +61,18 @@ export class RunSearch {
     const items = await this.runs.getMany(ctx.workspaceId, ids);
     // MLflow hands out a token whenever the page is full, so the last page may be empty.
     return { items, nextPageToken: ids.length === request.maxResults ? encodePageToken(offset + ids.length) : undefined };
+  }
+
+  /** How many runs the search matches over all pages. */
+  async count(ctx: CommandContext, request: Omit<RunSearchRequest, 'orderBy' | 'maxResults' | 'pageToken'>): Promise<number> {
+    return this.runs.count(
+      compileRunCount({
+        schema: trackingSchema,
+        workspaceId: ctx.workspaceId,
+        experimentIds: await this.policy.readableIds(ctx, request.experimentIds),
+        lifecycleStages: request.lifecycleStages,
+        filter: parseFilter(request.filter, request.filterGrammar),
+      }),
+    );
   }
 }

@@ -48,6 +48,12 @@ export class ExperimentsRepository {
     return experimentIds.flatMap((id) => byId.get(id) ?? []);
   }
 
+  /** Runs a compiled count of a search. */
+  async count(query: { text: string; values: unknown[] }): Promise<number> {
+    const [row] = await this.db.query<{ count: number }>(query.text, query.values);
+    return row.count;
+  }
+
   /** Runs a compiled search that selects `experiment_id` in result order. */
   async findIds(query: { text: string; values: unknown[] }): Promise<string[]> {
     const rows = await this.db.query<{ experiment_id: string }>(query.text, query.values);

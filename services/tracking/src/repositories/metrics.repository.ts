@@ -4,6 +4,19 @@ import { trackingSchema as s } from '../tracking.schema';
 import type { MetricView } from './read-models';
 
 type PointRow = { run_id: string; key: string; value: number; timestamp: string; step: string };
+type BucketRow = { run_id: string; key: string; first_step: string; last_step: string; min: number; max: number; mean: number; count: number };
+
+/** One bucket of a downsampled series: the extremes survive, so a one-step spike still shows. */
+export interface MetricBucketView {
+  runId: string;
+  key: string;
+  firstStep: number;
+  lastStep: number;
+  min: number;
+  max: number;
+  mean: number;
+  count: number;
+}
 const toView = (r: PointRow): MetricView => ({ key: r.key, value: r.value, timestamp: Number(r.timestamp), step: Number(r.step), runId: r.run_id });
 
 @Injectable()
@@ -18,6 +31,64 @@ export class MetricsRepository {
       [workspaceId, runId, key, limit, offset],
     );
     return rows.map(toView);
+  }
+
+  /** How many points a metric's history holds. */
+  async historyCount(workspaceId: string, runId: string, key: string): Promise<number> {
+    const [row] = await this.db.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM ${s}.metrics WHERE workspace_id = $1 AND run_id = $2 AND key = $3`,
+      [workspaceId, runId, key],
+    );
+    return row.count;
+  }
+
+  /**
+   * Every (run, key) series cut into at most `buckets` equal step ranges, with min, max, mean and
+   * count per bucket, in one statement. A series with fewer steps than buckets keeps one bucket
+   * per step. The aggregation runs in Postgres over the primary key's (run, key, step) range, so
+   * only the buckets travel, never the points.
+   */
+  async downsampled(
+    workspaceId: string,
+    runIds: readonly string[],
+    keys: readonly string[],
+    buckets: number,
+    range: { start: number; end: number } | null,
+  ): Promise<MetricBucketView[]> {
+    const inRange = '($5::bigint IS NULL OR step BETWEEN $5 AND $6)';
+    const series = `FROM ${s}.metrics WHERE workspace_id = $1 AND run_id = r.run_id AND key = k.key AND ${inRange}`;
+    const rows = await this.db.query<BucketRow>(
+      `WITH series AS (
+         SELECT r.run_id, k.key, lo.step AS lo, hi.step AS hi
+         FROM unnest($2::text[]) AS r(run_id)
+         CROSS JOIN unnest($3::text[]) AS k(key)
+         CROSS JOIN LATERAL (SELECT step ${series} ORDER BY step LIMIT 1) lo
+         CROSS JOIN LATERAL (SELECT step ${series} ORDER BY step DESC LIMIT 1) hi
+       )
+       -- Aggregated per series: each one's buckets fit in a small in-memory hash, where one GROUP BY
+       -- over every series sorted all the points (to disk, for a 100 × 10 dashboard).
+       SELECT s.run_id, s.key, b.first_step, b.last_step, b.min, b.max, b.mean, b.count
+       FROM series s
+       CROSS JOIN LATERAL (
+         SELECT min(m.step) AS first_step, max(m.step) AS last_step, min(m.value) AS min, max(m.value) AS max, avg(m.value) AS mean, count(*)::int AS count
+         FROM ${s}.metrics m
+         WHERE m.workspace_id = $1 AND m.run_id = s.run_id AND m.key = s.key AND m.step BETWEEN s.lo AND s.hi
+         GROUP BY least(floor((m.step - s.lo)::float8 * $4 / (s.hi - s.lo + 1)), $4 - 1)
+       ) b`,
+      [workspaceId, runIds, keys, buckets, range?.start ?? null, range?.end ?? null],
+    );
+    // Buckets come out of the hash unordered; order them by series, then step.
+    rows.sort((a, b) => (a.run_id === b.run_id ? (a.key === b.key ? Number(a.first_step) - Number(b.first_step) : a.key < b.key ? -1 : 1) : a.run_id < b.run_id ? -1 : 1));
+    return rows.map((r) => ({
+      runId: r.run_id,
+      key: r.key,
+      firstStep: Number(r.first_step),
+      lastStep: Number(r.last_step),
+      min: r.min,
+      max: r.max,
+      mean: r.mean,
+      count: r.count,
+    }));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { type OrderByClause } from './order-by.parser';
-import { type Comparison } from './search-filter.parser';
+import { type Comparison, type SearchFilter } from './search-filter.parser';
 import type { Bind } from '@chronicle/authz';
-import { compareColumn, pageClause, qualifiedTable, SqlParameters, type SqlQuery, type SqlValue } from './search-sql';
+import { compareColumn, filterConditions, pageClause, qualifiedTable, SqlParameters, type SqlQuery, type SqlValue } from './search-sql';
 import { ownValue } from './search-syntax';
 import { type LifecycleStage } from './view-type';
 
@@ -12,12 +12,14 @@ export interface ExperimentSearchRequest {
   /** The caller's read permission as a SQL condition on the experiments row `alias`. */
   readonly readable: (alias: string, bind: Bind) => string;
   readonly lifecycleStages: readonly LifecycleStage[];
-  readonly filter: readonly Comparison[];
+  readonly filter: SearchFilter;
   readonly orderBy: readonly OrderByClause[];
   /** MLflow fetches max_results + 1 rows to know whether another page exists. */
   readonly limit: number;
   readonly offset: number;
 }
+
+export type ExperimentCountRequest = Omit<ExperimentSearchRequest, 'orderBy' | 'limit' | 'offset'>;
 
 const EXPERIMENT_COLUMNS: Readonly<Record<string, string>> = {
   name: 'e.name',
@@ -35,12 +37,7 @@ const DEFAULT_ORDER: readonly OrderByClause[] = [
 export function compileExperimentSearch(request: ExperimentSearchRequest): SqlQuery {
   const { schema } = request;
   const params = new SqlParameters();
-  const where = [
-    `e.workspace_id = ${params.add(request.workspaceId)}`,
-    `e.lifecycle_stage = ANY(${params.add(request.lifecycleStages)}::text[])`,
-    request.readable('e', (value) => params.add(value as SqlValue)),
-    ...request.filter.map((comparison) => experimentCondition(schema, comparison, params)),
-  ];
+  const where = experimentWhere(request, params);
   const orderBy = request.orderBy.length > 0 ? request.orderBy : DEFAULT_ORDER;
   const order = orderBy.map((clause) => {
     if (clause.type !== 'attribute') throw new Error(`Experiments order only by attributes, not ${clause.type}`);
@@ -51,11 +48,27 @@ export function compileExperimentSearch(request: ExperimentSearchRequest): SqlQu
   const text = [
     'SELECT e.experiment_id',
     `FROM ${qualifiedTable(schema, 'experiments')} e`,
-    `WHERE ${where.join('\n  AND ')}`,
+    `WHERE ${where}`,
     `ORDER BY ${order.join(', ')}`,
     pageClause(request.limit, request.offset, params),
   ].join('\n');
   return { text, values: params.values };
+}
+
+/** How many experiments a search matches: the same conditions as `compileExperimentSearch`, counted. */
+export function compileExperimentCount(request: ExperimentCountRequest): SqlQuery {
+  const params = new SqlParameters();
+  const where = experimentWhere(request, params);
+  return { text: `SELECT count(*)::int AS count FROM ${qualifiedTable(request.schema, 'experiments')} e WHERE ${where}`, values: params.values };
+}
+
+function experimentWhere(request: ExperimentCountRequest, params: SqlParameters): string {
+  return [
+    `e.workspace_id = ${params.add(request.workspaceId)}`,
+    `e.lifecycle_stage = ANY(${params.add(request.lifecycleStages)}::text[])`,
+    request.readable('e', (value) => params.add(value as SqlValue)),
+    ...filterConditions(request.filter, (comparison) => experimentCondition(request.schema, comparison, params)),
+  ].join('\n  AND ');
 }
 
 function experimentCondition(schema: string, comparison: Comparison, params: SqlParameters): string {

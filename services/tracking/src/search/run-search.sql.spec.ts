@@ -1,7 +1,7 @@
 import { parseOrderBy } from './order-by.parser';
-import { compileRunSearch, type RunSearchRequest } from './run-search.sql';
+import { compileRunCount, compileRunSearch, type RunSearchRequest } from './run-search.sql';
 import { RUN_SEARCH } from './search-entities';
-import { parseSearchFilter } from './search-filter.parser';
+import { parseBooleanSearchFilter, parseSearchFilter } from './search-filter.parser';
 import { type SqlQuery } from './search-sql';
 
 function compile(filter = '', orderBy: string[] = [], overrides: Partial<RunSearchRequest> = {}): SqlQuery {
@@ -208,5 +208,27 @@ describe('compileRunSearch', () => {
       expect(query.values.filter((value) => value === 'acc')).toHaveLength(2);
       expect(query.text.indexOf('LEFT JOIN')).toBeLessThan(query.text.indexOf('WHERE'));
     });
+  });
+});
+
+describe('compileRunSearch with OR groups', () => {
+  const query = compile('', [], { filter: parseBooleanSearchFilter("(metrics.a > 1 OR params.b = 'x') AND tags.c = 'y'", RUN_SEARCH) });
+
+  it('when a filter has an OR group, then its alternatives are one parenthesised condition ANDed with the rest', () => {
+    expect(query.text).toMatch(/AND \(\(EXISTS \(SELECT 1 FROM tracking\.latest_metrics k [^)]*\)\) OR \(EXISTS \(SELECT 1 FROM tracking\.run_params k/);
+    expect(query.text).toMatch(/\)\)\n {2}AND EXISTS \(SELECT 1 FROM tracking\.run_tags k/);
+  });
+  it('when the same filter is counted, then the count has the same conditions and binds', () => {
+    const count = compileRunCount({
+      schema: 'tracking',
+      workspaceId: 'ws-1',
+      experimentIds: ['1', '2'],
+      lifecycleStages: ['active'],
+      filter: parseBooleanSearchFilter("(metrics.a > 1 OR params.b = 'x') AND tags.c = 'y'", RUN_SEARCH),
+    });
+    const conditions = (text: string) => text.slice(text.indexOf('WHERE'), text.indexOf('ORDER BY') === -1 ? undefined : text.indexOf('ORDER BY'));
+    expect(count.text).toMatch(/^SELECT count\(\*\)/);
+    expect(conditions(count.text)).toBe(conditions(query.text).trimEnd().replace(/\n$/, ''));
+    expect(count.values).toEqual(query.values.slice(0, count.values.length));
   });
 });

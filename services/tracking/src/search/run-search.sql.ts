@@ -1,6 +1,6 @@
 import { type OrderByClause } from './order-by.parser';
-import { type Comparison } from './search-filter.parser';
-import { compareColumn, pageClause, qualifiedTable, SqlParameters, type SqlQuery } from './search-sql';
+import { type Comparison, type SearchFilter } from './search-filter.parser';
+import { compareColumn, filterConditions, pageClause, qualifiedTable, SqlParameters, type SqlQuery } from './search-sql';
 import { ownValue } from './search-syntax';
 import { type LifecycleStage } from './view-type';
 
@@ -10,11 +10,13 @@ export interface RunSearchRequest {
   readonly workspaceId: string;
   readonly experimentIds: readonly string[];
   readonly lifecycleStages: readonly LifecycleStage[];
-  readonly filter: readonly Comparison[];
+  readonly filter: SearchFilter;
   readonly orderBy: readonly OrderByClause[];
   readonly limit: number;
   readonly offset: number;
 }
+
+export type RunCountRequest = Omit<RunSearchRequest, 'orderBy' | 'limit' | 'offset'>;
 
 // Run attributes that filters and order_by may name, and their columns.
 const RUN_COLUMNS: Readonly<Record<string, string>> = {
@@ -45,12 +47,7 @@ const DATASET_COLUMNS: Readonly<Record<string, string>> = {
 export function compileRunSearch(request: RunSearchRequest): SqlQuery {
   const { schema } = request;
   const params = new SqlParameters();
-  const where = [
-    `r.workspace_id = ${params.add(request.workspaceId)}`,
-    `r.experiment_id = ANY(${params.add(request.experimentIds)}::text[])`,
-    `r.lifecycle_stage = ANY(${params.add(request.lifecycleStages)}::text[])`,
-    ...request.filter.map((comparison) => runCondition(schema, comparison, params)),
-  ];
+  const where = runWhere(request, params);
   const joins: string[] = [];
   const order: string[] = [];
   request.orderBy.forEach((clause, index) => {
@@ -81,11 +78,27 @@ export function compileRunSearch(request: RunSearchRequest): SqlQuery {
     'SELECT r.run_id',
     `FROM ${qualifiedTable(schema, 'runs')} r`,
     ...joins,
-    `WHERE ${where.join('\n  AND ')}`,
+    `WHERE ${where}`,
     `ORDER BY ${order.join(', ')}`,
     pageClause(request.limit, request.offset, params),
   ].join('\n');
   return { text, values: params.values };
+}
+
+/** How many runs a search matches: the same conditions as `compileRunSearch`, counted. */
+export function compileRunCount(request: RunCountRequest): SqlQuery {
+  const params = new SqlParameters();
+  const where = runWhere(request, params);
+  return { text: `SELECT count(*)::int AS count FROM ${qualifiedTable(request.schema, 'runs')} r WHERE ${where}`, values: params.values };
+}
+
+function runWhere(request: RunCountRequest, params: SqlParameters): string {
+  return [
+    `r.workspace_id = ${params.add(request.workspaceId)}`,
+    `r.experiment_id = ANY(${params.add(request.experimentIds)}::text[])`,
+    `r.lifecycle_stage = ANY(${params.add(request.lifecycleStages)}::text[])`,
+    ...filterConditions(request.filter, (comparison) => runCondition(request.schema, comparison, params)),
+  ].join('\n  AND ');
 }
 
 function runCondition(schema: string, comparison: Comparison, params: SqlParameters): string {

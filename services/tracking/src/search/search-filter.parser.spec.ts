@@ -1,6 +1,6 @@
 import { InvalidArgument } from '@chronicle/errors';
 import { EXPERIMENT_SEARCH, RUN_SEARCH } from './search-entities';
-import { parseSearchFilter, type Comparison } from './search-filter.parser';
+import { parseBooleanSearchFilter, parseSearchFilter, type Comparison } from './search-filter.parser';
 
 const runs = (filter: string | undefined) => parseSearchFilter(filter, RUN_SEARCH);
 const experiments = (filter: string) => parseSearchFilter(filter, EXPERIMENT_SEARCH);
@@ -244,4 +244,36 @@ describe('parseSearchFilter for experiments', () => {
   it('when a name is compared with >, then it is rejected', () => {
     expectInvalid(() => experiments("name > 'a'"), "Invalid comparator '>' not one of '{'!=', '=', 'LIKE', 'ILIKE'}'");
   });
+});
+
+describe('parseBooleanSearchFilter (the dashboard grammar: MLflow plus OR and parentheses)', () => {
+  const boolean = (filter: string) => parseBooleanSearchFilter(filter, RUN_SEARCH);
+  const a: Comparison = { type: 'metric', key: 'a', comparator: '>', value: 1 };
+  const b: Comparison = { type: 'param', key: 'b', comparator: '=', value: 'x' };
+  const c: Comparison = { type: 'tag', key: 'c', comparator: '=', value: 'y' };
+
+  it('when a filter only uses AND, then it parses exactly as MLflow would', () => {
+    const filter = "metrics.a > 1 AND params.b = 'x' and tags.c = 'y'";
+    expect(boolean(filter)).toEqual(runs(filter));
+  });
+  it('when clauses are joined by OR, then AND binds tighter', () => {
+    expect(boolean("metrics.a > 1 OR params.b = 'x' AND tags.c = 'y'")).toEqual([{ type: 'or', alternatives: [[a], [b, c]] }]);
+  });
+  it('when parentheses group an OR, then the group is one conjunct', () => {
+    expect(boolean("(metrics.a > 1 or params.b = 'x') AND tags.c = 'y'")).toEqual([{ type: 'or', alternatives: [[a], [b]] }, c]);
+  });
+  it('when groups nest, then the nesting is kept', () => {
+    expect(boolean("((metrics.a > 1)) OR (params.b = 'x' OR tags.c = 'y')")).toEqual([
+      { type: 'or', alternatives: [[a], [{ type: 'or', alternatives: [[b], [c]] }]] },
+    ]);
+  });
+  it('when a comparison inside an OR is invalid, then it fails with MLflow\'s message for it', () => {
+    expectInvalid(() => boolean("metrics.a > 1 OR params.b = 1"), /Expected a quoted string value for parameter/);
+  });
+  it.each(["(metrics.a > 1", "metrics.a > 1 OR", "OR metrics.a > 1", "metrics.a > 1 params.b = 'x'", '()'])(
+    'when the filter %j is malformed, then it cannot be parsed',
+    (filter) => {
+      expectInvalid(() => boolean(filter), `Invalid filter '${filter}'. Could not be parsed.`);
+    },
+  );
 });

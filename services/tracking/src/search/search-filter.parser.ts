@@ -39,6 +39,15 @@ export interface ListComparison {
 /** One `<identifier> <comparator> <value>` clause; a filter is the conjunction of its comparisons. */
 export type Comparison = ScalarComparison | ListComparison;
 
+/** Alternatives joined by OR, each a conjunction. Only the dashboard grammar yields these: MLflow has no OR. */
+export interface Disjunction {
+  readonly type: 'or';
+  readonly alternatives: readonly SearchFilter[];
+}
+
+/** A conjunction of terms. MLflow's grammar yields only comparisons, so `Comparison[]` is one. */
+export type SearchFilter = readonly (Comparison | Disjunction)[];
+
 /**
  * Parses an MLflow search filter (`metrics.acc > 0.9 AND params.lr = '0.1'`) for `entity`.
  * An empty filter matches everything. Invalid input throws `InvalidArgument` with MLflow's message.
@@ -48,6 +57,62 @@ export function parseSearchFilter(filter: string | undefined, entity: SearchEnti
   const unparsable = () => new InvalidArgument(`Invalid filter '${filter}'. Could not be parsed.`);
   const stream = new TokenStream(tokenize(filter, unparsable), filter);
   return readClauses(stream).map((clause) => toComparison(clause, entity));
+}
+
+/**
+ * Parses the dashboard (GraphQL) filter grammar: MLflow's comparisons, joined by AND and OR, grouped
+ * by parentheses; AND binds tighter than OR. Comparisons are checked exactly as MLflow's grammar
+ * checks them, so one filter that both accept means the same thing in both.
+ */
+export function parseBooleanSearchFilter(filter: string | undefined, entity: SearchEntity): SearchFilter {
+  if (!filter) return [];
+  const unparsable = () => new InvalidArgument(`Invalid filter '${filter}'. Could not be parsed.`);
+  const stream = new TokenStream(tokenize(filter, unparsable), filter);
+  const raw = readDisjunction(stream, unparsable);
+  if (!stream.atEnd()) throw unparsable();
+  return toSearchFilter(raw, entity);
+}
+
+type RawTerm = RawClause | { readonly alternatives: readonly RawTerm[][] };
+
+function readDisjunction(stream: TokenStream, unparsable: () => Error): RawTerm[] {
+  const alternatives = [readConjunction(stream, unparsable)];
+  while (isKeyword(stream.peek(), 'OR')) {
+    stream.next();
+    alternatives.push(readConjunction(stream, unparsable));
+  }
+  return alternatives.length === 1 ? alternatives[0] : [{ alternatives }];
+}
+
+function readConjunction(stream: TokenStream, unparsable: () => Error): RawTerm[] {
+  const terms = readPrimary(stream, unparsable);
+  while (isKeyword(stream.peek(), 'AND')) {
+    stream.next();
+    terms.push(...readPrimary(stream, unparsable));
+  }
+  return terms;
+}
+
+function readPrimary(stream: TokenStream, unparsable: () => Error): RawTerm[] {
+  const token = stream.peek();
+  if (token?.kind === 'lparen') {
+    stream.next();
+    const inner = readDisjunction(stream, unparsable);
+    if (stream.peek()?.kind !== 'rparen') throw unparsable();
+    stream.next();
+    return inner;
+  }
+  const clause = startsIdentifier(token) ? readClause(stream) : undefined;
+  if (!clause) throw unparsable();
+  return [clause];
+}
+
+function toSearchFilter(terms: readonly RawTerm[], entity: SearchEntity): SearchFilter {
+  return terms.map((term) =>
+    'alternatives' in term
+      ? { type: 'or', alternatives: term.alternatives.map((alternative) => toSearchFilter(alternative, entity)) }
+      : toComparison(term, entity),
+  );
 }
 
 interface RawClause {

@@ -1,5 +1,5 @@
 import { type ListComparator, type ScalarComparator } from './search-entities';
-import { type Comparison } from './search-filter.parser';
+import { type Comparison, type SearchFilter } from './search-filter.parser';
 
 export type SqlValue = string | number | readonly string[];
 
@@ -71,4 +71,13 @@ export function pageClause(limit: number, offset: number, params: SqlParameters)
     if (!Number.isSafeInteger(value) || value < 0) throw new Error(`Invalid ${name}: ${value}`);
   }
   return `LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`;
+}
+
+/** One SQL condition per conjunct of `filter`; an OR group becomes one parenthesised disjunction. */
+export function filterConditions(filter: SearchFilter, condition: (comparison: Comparison) => string): string[] {
+  return filter.map((term) =>
+    term.type === 'or'
+      ? `(${term.alternatives.map((alternative) => `(${filterConditions(alternative, condition).join(' AND ')})`).join(' OR ')})`
+      : condition(term),
+  );
 }

@@ -1,5 +1,6 @@
 import { builtInRoles, isBuiltInRole, isPermission, localPrincipal, principalId, type Permission, type Principal, type PrincipalKind } from '@chronicle/authz';
 import { Forbidden, InvalidArgument, NotFound, Unauthenticated } from '@chronicle/errors';
+import type { IncomingHttpHeaders } from 'node:http';
 import { defaultWorkspace, isWorkspaceName } from '../domain/identity.rules';
 import type { AccessRepository } from '../repositories/access.repository';
 import { lastUsedResolutionMs, type TokensRepository } from '../repositories/tokens.repository';
@@ -67,6 +68,22 @@ export class Authenticator {
     const caller = this.enabled ? await this.identify(credentials.authorization) : null;
     const principal = await this.principalFor(caller, this.workspaceOf(credentials, caller?.tokenWorkspace));
     return { caller, principal };
+  }
+
+  /**
+   * A WebSocket upgrade (GraphQL subscriptions), which no HTTP middleware sees: credentials and
+   * workspace from its headers or, as browsers must send them, its graphql-ws connection parameters.
+   */
+  async authenticateUpgrade(headers: IncomingHttpHeaders, connectionParams: Record<string, unknown> = {}): Promise<Principal> {
+    const value = (name: string): string | undefined => {
+      const param = Object.entries(connectionParams).find(([key]) => key.toLowerCase() === name)?.[1];
+      if (typeof param === 'string') return param;
+      const header = headers[name];
+      return Array.isArray(header) ? header[0] : header;
+    };
+    const { principal } = await this.authenticate({ authorization: value('authorization'), workspaceHeader: value('x-mlflow-workspace') });
+    if (!principal) throw new Unauthenticated('You are not authenticated. Please provide valid credentials.');
+    return principal;
   }
 
   /** The caller's principal in `workspace`: its role there, or a refusal for a token of another workspace. */

@@ -1,6 +1,6 @@
 import { Authorize } from '@chronicle/authz';
 import { joinArtifactPath, normalizeArtifactKey, normalizeArtifactPath, type ArtifactStore } from '@chronicle/artifacts';
-import { InvalidArgument, NotFound, NotImplemented } from '@chronicle/errors';
+import { NotFound, NotImplemented } from '@chronicle/errors';
 import { parseMessage, wire } from '@chronicle/mlflow-wire';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -12,11 +12,10 @@ import type { ResourceAction } from '@chronicle/authz';
 import { ExperimentPolicy } from '../../policies/experiment.policy';
 import { ExperimentsRepository } from '../../repositories/experiments.repository';
 import { LoggedModelsRepository } from '../../repositories/logged-models.repository';
+import { ArtifactListing, ARTIFACT_STORE } from '../../queries/artifact-listing.query';
 import { RunsRepository } from '../../repositories/runs.repository';
 import { RequestContext } from './request-context.decorator';
 
-export const ARTIFACT_STORE = Symbol('ArtifactStore');
-const proxiedScheme = 'mlflow-artifacts:';
 
 /** Express 5 hands a `*path` wildcard over as its segments. */
 function wildcard(request: Request): string {
@@ -36,6 +35,7 @@ export class ArtifactsController {
     private readonly models: LoggedModelsRepository,
     private readonly experiments: ExperimentsRepository,
     private readonly policy: ExperimentPolicy,
+    private readonly listing: ArtifactListing,
   ) {}
 
   @Authorize('update', 'Experiment')
@@ -127,17 +127,9 @@ export class ArtifactsController {
     return {};
   }
 
-  /** Lists a directory below an artifact URI, with paths relative to that URI as MLflow returns them. */
   private async listUnder(ctx: CommandContext, rootUri: string, path: string) {
-    if (!rootUri.startsWith(proxiedScheme)) throw new InvalidArgument(`Artifacts of ${rootUri} are not served by this server`);
-    const dir = normalizeArtifactPath(path);
-    // `mlflow-artifacts:/0/<run>/artifacts`: the path after the scheme, without its leading slash.
-    const root = rootUri.slice(proxiedScheme.length).replace(/^\/+/, '');
-    const entries = await this.store.list(this.key(ctx, joinArtifactPath(root, dir)));
-    return {
-      root_uri: rootUri,
-      files: entries.map((e) => ({ path: dir ? `${dir}/${e.path}` : e.path, is_dir: e.isDir, ...(e.isDir ? {} : { file_size: e.size }) })),
-    };
+    const { files } = await this.listing.list(ctx.workspaceId, rootUri, path);
+    return { root_uri: rootUri, files: files.map((f) => ({ path: f.path, is_dir: f.isDir, ...(f.isDir ? {} : { file_size: f.size }) })) };
   }
 
   private multipart() {

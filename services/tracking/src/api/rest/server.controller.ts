@@ -1,7 +1,7 @@
 import { Public } from '@chronicle/authz';
 import type { ArtifactStore } from '@chronicle/artifacts';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ARTIFACT_STORE } from './artifacts.controller';
+import { ARTIFACT_STORE } from '../../queries/artifact-listing.query';
 
 /** The MLflow version Chronicle reports: ≥ 3.4, so clients enable their newer code paths. */
 export const reportedMlflowVersion = '3.6.0';

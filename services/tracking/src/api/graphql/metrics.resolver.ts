@@ -1,0 +1,61 @@
+import { Authorize } from '@chronicle/authz';
+import { Args, Context, Field, ID, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { KeyValue } from './common.model';
+import type { GraphqlContext } from './graphql-context';
+import { Metric, MetricSeries } from './metric.model';
+import { Run, runOf } from './run.model';
+import { seriesArgsOf, SeriesRangeArgs } from './series-args';
+import { TrackingLoaders } from './tracking.loader';
+
+@ObjectType({ description: 'One run of a comparison: the chosen params and latest metrics, in the order asked.' })
+export class RunComparison {
+  @Field(() => Run) run!: Run;
+  @Field(() => [KeyValue], { description: 'The chosen params the run has.' }) params!: KeyValue[];
+  @Field(() => [Metric], { description: 'The latest value of each chosen metric the run has.' }) metrics!: Metric[];
+}
+
+@Resolver()
+export class MetricsResolver {
+  constructor(private readonly loaders: TrackingLoaders) {}
+
+  @Authorize('read', 'Experiment')
+  @Query(() => [MetricSeries], { description: 'Every run × key series, downsampled; one SQL statement for all of them.' })
+  async metricSeries(
+    @Context() context: GraphqlContext,
+    @Args('runIds', { type: () => [ID] }) runIds: string[],
+    @Args('keys', { type: () => [String] }) keys: string[],
+    @Args() rangeArgs: SeriesRangeArgs,
+  ): Promise<MetricSeries[]> {
+    const range = seriesArgsOf(rangeArgs);
+    const pairs = runIds.flatMap((runId) => keys.map((key) => ({ runId, key })));
+    const series = await this.loaders.of(context).series.loadMany(pairs.map((pair) => ({ ...pair, ...range })));
+    return pairs.map((pair, i) => {
+      const buckets = series[i];
+      if (buckets instanceof Error) throw buckets;
+      return { ...pair, buckets };
+    });
+  }
+
+  @Authorize('read', 'Experiment')
+  @Query(() => [RunComparison], { description: 'N runs × chosen params and metrics; runs of other workspaces or unknown ids are left out.' })
+  async compareRuns(
+    @Context() context: GraphqlContext,
+    @Args('runIds', { type: () => [ID] }) runIds: string[],
+    @Args('metricKeys', { type: () => [String], defaultValue: [] }) metricKeys: string[],
+    @Args('paramKeys', { type: () => [String], defaultValue: [] }) paramKeys: string[],
+  ): Promise<RunComparison[]> {
+    const views = await this.loaders.of(context).run.loadMany(runIds);
+    return views.flatMap((view) => {
+      if (view instanceof Error) throw view;
+      if (!view) return [];
+      const run = runOf(view);
+      return [
+        {
+          run,
+          params: paramKeys.flatMap((key) => run.allParams.filter((p) => p.key === key)),
+          metrics: metricKeys.flatMap((key) => run.allLatestMetrics.filter((m) => m.key === key)),
+        },
+      ];
+    });
+  }
+}

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import DataLoader from 'dataloader';
+import type { CommandContext } from '../../commands/command-context';
+import { ExperimentPolicy } from '../../policies/experiment.policy';
+import { ExperimentsRepository } from '../../repositories/experiments.repository';
+import { LoggedModelsRepository } from '../../repositories/logged-models.repository';
+import { MetricsRepository, type MetricBucketView } from '../../repositories/metrics.repository';
+import type { ExperimentView, LoggedModelView, RunView } from '../../repositories/read-models';
+import { RunsRepository } from '../../repositories/runs.repository';
+import type { GraphqlContext } from './graphql-context';
+
+export interface SeriesKey {
+  runId: string;
+  key: string;
+  buckets: number;
+  range: { start: number; end: number } | null;
+}
+
+/**
+ * Per-request batching: whatever a query asks of N runs costs one statement per kind, not N. Every
+ * loader loads only what the caller may read (runs, models and series inherit from their
+ * experiment), so no resolver can reach past the caller's permissions through them.
+ */
+export interface RequestLoaders {
+  run: DataLoader<string, RunView | null>;
+  experiment: DataLoader<string, ExperimentView | null>;
+  loggedModel: DataLoader<string, LoggedModelView | null>;
+  series: DataLoader<SeriesKey, MetricBucketView[], string>;
+}
+
+const seriesGroup = (k: SeriesKey) => JSON.stringify([k.buckets, k.range]);
+
+@Injectable()
+export class TrackingLoaders {
+  private readonly perRequest = new WeakMap<GraphqlContext, RequestLoaders>();
+
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly experiments: ExperimentsRepository,
+    private readonly loggedModels: LoggedModelsRepository,
+    private readonly metrics: MetricsRepository,
+    private readonly policy: ExperimentPolicy,
+  ) {}
+
+  /** The loaders of one request; they live as long as its context. */
+  of(context: GraphqlContext): RequestLoaders {
+    let loaders = this.perRequest.get(context);
+    if (!loaders) {
+      loaders = this.create(context.command);
+      this.perRequest.set(context, loaders);
+    }
+    return loaders;
+  }
+
+  private create(ctx: CommandContext): RequestLoaders {
+    const workspaceId = ctx.workspaceId;
+    const byId = <V>(load: (ids: string[]) => Promise<V[]>, idOf: (v: V) => string) =>
+      new DataLoader<string, V | null>(async (ids) => {
+        const found = new Map((await load([...ids])).map((v) => [idOf(v), v]));
+        return ids.map((id) => found.get(id) ?? null);
+      });
+    return {
+      run: byId(async (ids) => this.runs.getMany(workspaceId, await this.policy.readableRunIds(ctx, ids)), (r) => r.info.runId),
+      experiment: byId(async (ids) => this.experiments.getMany(workspaceId, await this.policy.readableIds(ctx, ids)), (e) => e.experimentId),
+      loggedModel: byId(async (ids) => {
+        const models = await this.loggedModels.getMany(workspaceId, ids);
+        const readable = new Set(await this.policy.readableIds(ctx, [...new Set(models.map((m) => m.experimentId))]));
+        return models.filter((m) => readable.has(m.experimentId));
+      }, (m) => m.modelId),
+      series: new DataLoader<SeriesKey, MetricBucketView[], string>((keys) => this.loadSeries(ctx, keys), {
+        cacheKeyFn: (k) => JSON.stringify([k.runId, k.key, k.buckets, k.range]),
+      }),
+    };
+  }
+
+  // One statement per distinct (buckets, range): dashboards ask for the same resolution throughout.
+  private async loadSeries(ctx: CommandContext, keys: readonly SeriesKey[]): Promise<MetricBucketView[][]> {
+    const groups = new Map<string, SeriesKey[]>();
+    for (const k of keys) {
+      const group = groups.get(seriesGroup(k));
+      if (group) group.push(k);
+      else groups.set(seriesGroup(k), [k]);
+    }
+    const results = new Map<string, MetricBucketView[]>();
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const { buckets, range } = group[0];
+        const runIds = await this.policy.readableRunIds(ctx, [...new Set(group.map((k) => k.runId))]);
+        const metricKeys = [...new Set(group.map((k) => k.key))];
+        for (const bucket of await this.metrics.downsampled(ctx.workspaceId, runIds, metricKeys, buckets, range)) {
+          const id = JSON.stringify([bucket.runId, bucket.key, seriesGroup(group[0])]);
+          const series = results.get(id);
+          if (series) series.push(bucket);
+          else results.set(id, [bucket]);
+        }
+      }),
+    );
+    return keys.map((k) => results.get(JSON.stringify([k.runId, k.key, seriesGroup(k)])) ?? []);
+  }
+}
