@@ -1,9 +1,6 @@
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
-
-/** Anything that runs parameterised SQL: the pool, or one open transaction. */
-export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
-}
+import { DatabaseSession } from './database-session';
+import type { Queryable } from './queryable';
 
 export interface DatabaseOptions {
   url: string;
@@ -18,7 +15,10 @@ export interface DatabaseOptions {
  * parameterised SQL through it with explicit column lists.
  */
 export class Database implements Queryable {
-  private constructor(private readonly dataSource: DataSource) {}
+  private constructor(
+    private readonly dataSource: DataSource,
+    private readonly url: string,
+  ) {}
 
   static async connect(options: DatabaseOptions): Promise<Database> {
     const dataSource = new DataSource({
@@ -35,7 +35,7 @@ export class Database implements Queryable {
     });
     await dataSource.initialize();
     await dataSource.runMigrations();
-    return new Database(dataSource);
+    return new Database(dataSource, options.url);
   }
 
   async query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]> {
@@ -62,6 +62,11 @@ export class Database implements Queryable {
     } finally {
       await runner.release();
     }
+  }
+
+  /** A dedicated connection outside the pool, for session-scoped locks and settings; the caller closes it. */
+  session(): Promise<DatabaseSession> {
+    return DatabaseSession.open(this.url);
   }
 
   async close(): Promise<void> {

@@ -1,2 +1,4 @@
-export { Database, type DatabaseOptions, type Queryable } from './database';
+export { Database, type DatabaseOptions } from './database';
+export type { Queryable } from './queryable';
+export { DatabaseSession } from './database-session';
 export { isUniqueViolation } from './pg-errors';

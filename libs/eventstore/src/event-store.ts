@@ -4,7 +4,7 @@ import { ConcurrencyError } from '@chronicle/errors';
 import type { Decider } from './decider';
 import { liveTables, type Projection } from './projection';
 import { assertIdentifier } from './sql-identifier';
-import type { EventMetadata, LogCursor, StoredEvent } from './stored-event';
+import type { EncodedEvent, EventMetadata, LogCursor, StoredEvent } from './stored-event';
 
 /** `0`: the stream must not exist yet; a number: its current version; `'any'`: no check. */
 export type ExpectedVersion = number | 'any';
@@ -142,6 +142,12 @@ export class EventStore<E> {
    * holds a lock excluding appenders passes `quiesced` to read up to the end.
    */
   async readAfter(cursor: LogCursor, limit: number, q: Queryable = this.db, quiesced = false): Promise<StoredEvent<E>[]> {
+    const encoded = await this.readEncodedAfter(cursor, limit, q, quiesced);
+    return encoded.map((stored) => ({ ...stored, event: this.codec.decode(stored.eventType, stored.payload) }));
+  }
+
+  /** `readAfter` without decoding the payloads, for the relay, which forwards them as stored. */
+  async readEncodedAfter(cursor: LogCursor, limit: number, q: Queryable = this.db, quiesced = false): Promise<EncodedEvent[]> {
     const visible = quiesced ? '' : 'AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
     const rows = await q.query<EventRow>(
       `SELECT ${eventColumns} FROM ${this.events} e
@@ -149,7 +155,7 @@ export class EventStore<E> {
        ORDER BY e.transaction_id, e.position LIMIT $3`,
       [cursor.transactionId, cursor.position, limit],
     );
-    return rows.map((row) => this.decode(row));
+    return rows.map(encodedEvent);
   }
 
   /** Loads a stream's state from its snapshot plus any later events. */
@@ -235,18 +241,21 @@ export class EventStore<E> {
   }
 
   private decode(row: EventRow): StoredEvent<E> {
-    const payload = new Uint8Array(row.payload);
-    return {
-      position: Number(row.position),
-      transactionId: row.transaction_id,
-      workspaceId: row.workspace_id,
-      streamId: row.stream_id,
-      streamVersion: Number(row.stream_version),
-      schemaVersion: row.schema_version,
-      eventType: row.event_type,
-      event: this.codec.decode(row.event_type, payload),
-      payload,
-      metadata: row.metadata,
-    };
+    const stored = encodedEvent(row);
+    return { ...stored, event: this.codec.decode(row.event_type, stored.payload) };
   }
+}
+
+function encodedEvent(row: EventRow): EncodedEvent {
+  return {
+    position: Number(row.position),
+    transactionId: row.transaction_id,
+    workspaceId: row.workspace_id,
+    streamId: row.stream_id,
+    streamVersion: Number(row.stream_version),
+    schemaVersion: row.schema_version,
+    eventType: row.event_type,
+    payload: new Uint8Array(row.payload),
+    metadata: row.metadata,
+  };
 }

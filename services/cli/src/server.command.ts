@@ -50,6 +50,8 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     poolSize: embedded ? 1 : 20,
     artifacts: artifactStoreOf(config, dataDir),
     bus: new InProcessEventBus(),
+    // PGlite serves one connection, which a relay's own connection would take from the pool.
+    relayElection: embedded ? 'none' : 'advisory-lock',
     onRelayError: (err) => logger.error({ err }, 'relay failed'),
   });
 

@@ -1,6 +1,6 @@
 import { createArtifactStore, type ArtifactStoreConfig } from '@chronicle/artifacts';
 import { Database } from '@chronicle/database';
-import { ensureProjections, EventRelay } from '@chronicle/eventstore';
+import { ensureProjections, EventRelay, type RelayOptions } from '@chronicle/eventstore';
 import type { EventBus } from '@chronicle/messaging';
 import type { DynamicModule } from '@nestjs/common';
 import { trackingMigrations } from './migrations';
@@ -14,6 +14,8 @@ export interface TrackingRuntimeOptions {
   artifacts: ArtifactStoreConfig;
   /** Where the relay publishes the tracking log: Kafka when distributed, in process when embedded. */
   bus: EventBus;
+  /** `advisory-lock` when replicas may share the database; `none` when this process is alone on it. */
+  relayElection: NonNullable<RelayOptions['election']>;
   onRelayError: (error: unknown) => void;
 }
 
@@ -25,7 +27,7 @@ export async function startTracking(options: TrackingRuntimeOptions): Promise<{ 
   const db = await Database.connect({ url: options.databaseUrl, name: 'tracking', migrations: trackingMigrations, poolSize: options.poolSize });
   const store = new TrackingEventStore(db);
   await ensureProjections(db, store, trackingProjections);
-  const relay = new EventRelay(db, store, options.bus, { onError: options.onRelayError });
+  const relay = new EventRelay(db, store, options.bus, { election: options.relayElection, onError: options.onRelayError });
   await relay.start();
   return {
     module: TrackingModule.register({ db, store, artifacts: createArtifactStore(options.artifacts) }),
