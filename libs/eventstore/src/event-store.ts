@@ -53,6 +53,18 @@ const eventColumns =
   'e.position, e.transaction_id::text AS transaction_id, e.workspace_id, e.stream_id, e.stream_version, e.event_type, e.schema_version, e.payload, e.metadata';
 const maxConcurrencyRetries = 5;
 
+// The oldest running transaction that could still append to this log, or the snapshot's xmax.
+// Snapshots list running transactions of the whole cluster; one whose backend is connected to
+// another database cannot write here, so it need not hold the relay back (a long one elsewhere
+// used to stall it for as long as it ran). A transaction of this database counts as soon as it
+// holds an id, appended or not. pg_stat_activity shows 32-bit ids: compare the low half.
+const appendHorizon = `
+  SELECT coalesce(min(running.xid), pg_snapshot_xmax(pg_current_snapshot()))
+  FROM pg_snapshot_xip(pg_current_snapshot()) AS running(xid)
+  WHERE NOT EXISTS (
+    SELECT FROM pg_stat_activity a
+    WHERE a.datname <> current_database() AND a.backend_xid::text::bigint = running.xid::text::bigint & 4294967295)`;
+
 /**
  * One service's append-only event log in Postgres, with optimistic concurrency, idempotent
  * commands, snapshots of stream state and inline projections updated in the append transaction.
@@ -138,8 +150,8 @@ export class EventStore<E> {
 
   /**
    * Reads events after `cursor` in commit order. Only transactions older than every running one
-   * are read, so nothing that commits later with a smaller position can be skipped. A caller that
-   * holds a lock excluding appenders passes `quiesced` to read up to the end.
+   * of this database are read, so nothing that commits later with a smaller position can be
+   * skipped. A caller that holds a lock excluding appenders passes `quiesced` to read up to the end.
    */
   async readAfter(cursor: LogCursor, limit: number, q: Queryable = this.db, quiesced = false): Promise<StoredEvent<E>[]> {
     const encoded = await this.readEncodedAfter(cursor, limit, q, quiesced);
@@ -148,7 +160,7 @@ export class EventStore<E> {
 
   /** `readAfter` without decoding the payloads, for the relay, which forwards them as stored. */
   async readEncodedAfter(cursor: LogCursor, limit: number, q: Queryable = this.db, quiesced = false): Promise<EncodedEvent[]> {
-    const visible = quiesced ? '' : 'AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+    const visible = quiesced ? '' : `AND e.transaction_id < (${appendHorizon})`;
     const rows = await q.query<EventRow>(
       `SELECT ${eventColumns} FROM ${this.events} e
        WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint) ${visible}
