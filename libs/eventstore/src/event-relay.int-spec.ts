@@ -130,16 +130,24 @@ class RecordingBus implements EventBus {
   async close() {}
 }
 
-/** Ends the connection that holds a relay's leadership, as a crash of its host or a network cut would. */
-async function terminateLeaderConnection(fresh: FreshSchema, relay: EventRelay) {
+/** The backends holding a relay's leadership lock. */
+async function leaderBackends(fresh: FreshSchema, relay: EventRelay): Promise<number[]> {
   // The relay's lock is named `<schema>/<checkpoint name>`; a bigint advisory key shows in
   // pg_locks as its high (classid) and low (objid) halves.
-  const terminated = await fresh.db.query<{ terminated: boolean }>(
-    `SELECT pg_terminate_backend(pid) AS terminated FROM pg_locks
+  const rows = await fresh.db.query<{ pid: number }>(
+    `SELECT pid FROM pg_locks
      WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`,
     [`${fresh.schema}/${relay.checkpointName}`],
   );
-  expect(terminated).toEqual([{ terminated: true }]);
+  return rows.map((row) => row.pid);
+}
+
+/** Ends the connection that holds a relay's leadership, as a crash of its host or a network cut would. */
+async function terminateLeaderConnection(fresh: FreshSchema, relay: EventRelay) {
+  const [pid, ...others] = await leaderBackends(fresh, relay);
+  expect(others).toEqual([]);
+  const [{ terminated }] = await fresh.db.query<{ terminated: boolean }>('SELECT pg_terminate_backend($1) AS terminated', [pid]);
+  expect(terminated).toBe(true);
 }
 
 const buses: { name: string; create: () => Promise<EventBus> }[] = [
@@ -293,6 +301,19 @@ describe.each(buses)('EventRelay with the $name bus', ({ name, create }) => {
     expect(errors.length).toBeGreaterThan(0);
     expect([a.isLeader, b.isLeader].filter(Boolean)).toHaveLength(1);
     expectDelivered(received, all, 'allowed');
+  });
+
+  it('relays through the pool, holding no lock, when the process is alone on its database (embedded mode)', async () => {
+    const { store, received } = await newStore();
+    const relay = new EventRelay(fresh.db, store as EventStore<unknown>, bus, { election: 'none', idleMs: 10 });
+    relays.push(relay);
+    await relay.start();
+    const appended = await appendConcurrently(fresh, store, randomId('ws'), 3, 10);
+    await waitFor('every event on the bus', () => new Set(received.map((e) => e.position)).size >= appended.length);
+    await sleep(name === 'kafka' ? 500 : 50);
+
+    expect(await leaderBackends(fresh, relay)).toEqual([]);
+    expectDelivered(received, appended, 'none');
   });
 
   if (name === 'kafka') {
