@@ -24,6 +24,9 @@ const defaults = { batchSize: 1000, idleMs: 100, standbyMs: 1000 };
 // After a poll that found nothing the relay sleeps this long, doubling while the log stays
 // quiet, up to idleMs: a busy log is read again within milliseconds, an idle one costs few queries.
 const firstIdleSleepMs = 2;
+// Committed events waiting for an older transaction to end are not a quiet log: the relay looks
+// again this soon, rather than backing off and adding up to idleMs once that transaction ends.
+const heldBackPollMs = 5;
 
 export function topicOf(context: string): string {
   return `chronicle.${context}.events`;
@@ -111,11 +114,16 @@ export class EventRelay {
    * next resumes from the stored checkpoint.
    */
   async relayOnce(): Promise<number> {
+    return (await this.relayBatch()).relayed;
+  }
+
+  /** `heldBack`: nothing was readable, but committed events wait behind a running transaction. */
+  private async relayBatch(): Promise<{ relayed: number; heldBack: boolean }> {
     const leading = await this.lead();
-    if (!leading) return 0;
+    if (!leading) return { relayed: 0, heldBack: false };
     try {
       const batch = await this.store.readEncodedAfter(leading.cursor, this.options.batchSize ?? defaults.batchSize, leading.connection);
-      if (batch.length === 0) return 0;
+      if (batch.length === 0) return { relayed: 0, heldBack: await this.store.hasEventsAfter(leading.cursor, leading.connection) };
       await this.bus.publish(batch.map((stored) => toBusRecord(this.store.context, stored)));
       const last = batch[batch.length - 1];
       await leading.connection.query(
@@ -124,7 +132,7 @@ export class EventRelay {
         [this.checkpointName, last.transactionId, last.position],
       );
       leading.cursor = { transactionId: last.transactionId, position: last.position };
-      return batch.length;
+      return { relayed: batch.length, heldBack: false };
     } catch (error) {
       await this.resign();
       throw error;
@@ -164,15 +172,18 @@ export class EventRelay {
     let backoffMs = 100;
     while (this.running) {
       try {
+        const { relayed, heldBack } = await this.relayBatch();
+        backoffMs = 100;
         // Straight on after a non-empty batch: under load the next one gathered while this one
         // was published, and any sleep would only add to its lag.
-        if ((await this.relayOnce()) > 0) idleSleepMs = firstIdleSleepMs;
-        else if (!this.leading) await this.sleep(this.options.standbyMs ?? defaults.standbyMs);
+        if (relayed > 0 || heldBack) idleSleepMs = firstIdleSleepMs;
+        if (relayed > 0) continue;
+        if (!this.leading) await this.sleep(this.options.standbyMs ?? defaults.standbyMs);
+        else if (heldBack) await this.sleep(heldBackPollMs);
         else {
           await this.sleep(idleSleepMs);
           idleSleepMs = Math.min(idleSleepMs * 2, idleMs);
         }
-        backoffMs = 100;
       } catch (error) {
         this.options.onError?.(error);
         await this.sleep(backoffMs);

@@ -84,6 +84,21 @@ describe('EventStore (Postgres)', () => {
       }
     });
 
+    it('tells committed events held back by a running transaction from a drained log', async () => {
+      const everything = await store.readAfter(logStart, 1_000_000, fresh.db, true);
+      const last = everything.at(-1)!;
+      const end = { transactionId: last.transactionId, position: last.position };
+      expect(await store.hasEventsAfter(end)).toBe(false);
+      const open = await openTransaction(databaseUrl);
+      try {
+        await appendOne(randomId('ws'));
+        expect(await store.readAfter(end, 10)).toEqual([]);
+        expect(await store.hasEventsAfter(end)).toBe(true);
+      } finally {
+        await open.close();
+      }
+    });
+
     it('reads past a running transaction of another database, which cannot append to this log', async () => {
       const workspaceId = randomId('ws');
       const otherDatabase = new URL(databaseUrl);

@@ -170,6 +170,15 @@ export class EventStore<E> {
     return rows.map(encodedEvent);
   }
 
+  /** Whether any committed event follows `cursor`, readable yet or still behind a running transaction. */
+  async hasEventsAfter(cursor: LogCursor, q: Queryable = this.db): Promise<boolean> {
+    const [{ found }] = await q.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT FROM ${this.events} e WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)) AS found`,
+      [cursor.transactionId, cursor.position],
+    );
+    return found;
+  }
+
   /** Loads a stream's state from its snapshot plus any later events. */
   async load<S>(q: Queryable, workspaceId: string, streamId: string, decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>) {
     const [snapshot] = await q.query<{ version: string; state: S }>(
