@@ -1,10 +1,7 @@
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { DatabaseSession } from './database-session';
+import type { Queryable } from './queryable';
 import { workspaceScope, workspaceSetting } from './workspace-scope';
-
-/** Anything that runs parameterised SQL: the pool, or one open transaction. */
-export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]>;
-}
 
 export interface DatabaseOptions {
   url: string;
@@ -21,6 +18,7 @@ export interface DatabaseOptions {
 export class Database implements Queryable {
   private constructor(
     private readonly dataSource: DataSource,
+    private readonly url: string,
     /** Whether row-level security can bind this connection's role: a superuser (embedded PGlite's only role) bypasses it. */
     private readonly rowLevelSecurity: boolean,
   ) {}
@@ -41,7 +39,7 @@ export class Database implements Queryable {
     await dataSource.initialize();
     await dataSource.runMigrations();
     const [role] = (await dataSource.query(`SELECT rolsuper FROM pg_roles WHERE rolname = current_user`)) as { rolsuper: boolean }[];
-    return new Database(dataSource, !role?.rolsuper);
+    return new Database(dataSource, options.url, !role?.rolsuper);
   }
 
   /** Runs one statement; inside a request's workspace scope, in a transaction under that workspace's row-level security. */
@@ -75,6 +73,11 @@ export class Database implements Queryable {
     } finally {
       await runner.release();
     }
+  }
+
+  /** A dedicated connection outside the pool, for session-scoped locks and settings; the caller closes it. */
+  session(): Promise<DatabaseSession> {
+    return DatabaseSession.open(this.url);
   }
 
   private scopedWorkspace(): string | undefined {

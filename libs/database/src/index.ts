@@ -1,4 +1,6 @@
-export { Database, type DatabaseOptions, type Queryable } from './database';
+export { Database, type DatabaseOptions } from './database';
+export type { Queryable } from './queryable';
+export { DatabaseSession } from './database-session';
 export { isUniqueViolation } from './pg-errors';
 export { isolatesWorkspaces, isolateWorkspaces } from './row-level-security';
 export { workspaceScope, workspaceSetting } from './workspace-scope';

@@ -1,4 +1,4 @@
-import type { Queryable } from './database';
+import type { Queryable } from './queryable';
 import { workspaceSetting } from './workspace-scope';
 const policyName = 'workspace_isolation';
 

@@ -113,6 +113,43 @@ class CrashAfterPublish implements EventBus {
   async close() {}
 }
 
+/** Remembers the positions it published: tells which relay of several did the publishing. */
+class RecordingBus implements EventBus {
+  readonly published: number[] = [];
+  constructor(private readonly inner: EventBus) {}
+  ensureTopics(topics: string[], partitions: number) {
+    return this.inner.ensureTopics(topics, partitions);
+  }
+  async publish(records: BusRecord[]) {
+    await this.inner.publish(records);
+    this.published.push(...records.map((record) => Envelope.decode(record.value).position));
+  }
+  subscribe(options: SubscribeOptions, handler: RecordHandler): Promise<Subscription> {
+    return this.inner.subscribe(options, handler);
+  }
+  async close() {}
+}
+
+/** The backends holding a relay's leadership lock. */
+async function leaderBackends(fresh: FreshSchema, relay: EventRelay): Promise<number[]> {
+  // The relay's lock is named `<schema>/<checkpoint name>`; a bigint advisory key shows in
+  // pg_locks as its high (classid) and low (objid) halves.
+  const rows = await fresh.db.query<{ pid: number }>(
+    `SELECT pid FROM pg_locks
+     WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`,
+    [`${fresh.schema}/${relay.checkpointName}`],
+  );
+  return rows.map((row) => row.pid);
+}
+
+/** Ends the connection that holds a relay's leadership, as a crash of its host or a network cut would. */
+async function terminateLeaderConnection(fresh: FreshSchema, relay: EventRelay) {
+  const [pid, ...others] = await leaderBackends(fresh, relay);
+  expect(others).toEqual([]);
+  const [{ terminated }] = await fresh.db.query<{ terminated: boolean }>('SELECT pg_terminate_backend($1) AS terminated', [pid]);
+  expect(terminated).toBe(true);
+}
+
 const buses: { name: string; create: () => Promise<EventBus> }[] = [
   { name: 'in-process', create: async () => new InProcessEventBus() },
   { name: 'kafka', create: connectKafka },
@@ -151,6 +188,7 @@ describe.each(buses)('EventRelay with the $name bus', ({ name, create }) => {
     const { store, received } = await newStore();
     const workspaceId = randomId('ws');
     const relay = new EventRelay(fresh.db, store as EventStore<unknown>, bus, { batchSize: 25 });
+    relays.push(relay);
 
     // A transaction that appends first and commits last.
     const heldStream = randomId('held');
@@ -182,6 +220,7 @@ describe.each(buses)('EventRelay with the $name bus', ({ name, create }) => {
     const appended = await appendConcurrently(fresh, store, workspaceId, 5, 12);
     const crashing = new CrashAfterPublish(bus);
     const first = new EventRelay(fresh.db, store as EventStore<unknown>, crashing, { batchSize: 7 });
+    relays.push(first);
 
     // Part of the log goes out normally (waiting out any transaction elsewhere that holds the
     // visibility horizon back), then the relay dies between publish and checkpoint.
@@ -211,6 +250,70 @@ describe.each(buses)('EventRelay with the $name bus', ({ name, create }) => {
     for (const position of crashedBatch) expect({ position, times: times(position) >= 2 }).toEqual({ position, times: true });
     if (name === 'in-process') expect(received.length).toBe(appended.length + crashedBatch.length);
     else expect(received.length).toBeGreaterThanOrEqual(appended.length + crashedBatch.length);
+  });
+
+  it('publishes through one leader among several relays; a standby takes over when the leader stops', async () => {
+    const { store, received } = await newStore();
+    const workspaceId = randomId('ws');
+    const [busA, busB] = [new RecordingBus(bus), new RecordingBus(bus)];
+    const [a, b] = [busA, busB].map((replicaBus) => new EventRelay(fresh.db, store as EventStore<unknown>, replicaBus, { batchSize: 10, idleMs: 10, standbyMs: 50 }));
+    relays.push(a, b);
+    await Promise.all([a.start(), b.start()]);
+
+    const before = await appendConcurrently(fresh, store, workspaceId, 4, 10);
+    await waitFor('the first events on the bus', () => new Set(received.map((e) => e.position)).size >= before.length);
+    const [leader, standby, leaderBus, standbyBus] = a.isLeader ? [a, b, busA, busB] : [b, a, busB, busA];
+    expect([leader.isLeader, standby.isLeader]).toEqual([true, false]);
+    expect(standbyBus.published).toEqual([]);
+
+    // The leader stops while appends go on; the standby picks up at the stored checkpoint.
+    const during = appendConcurrently(fresh, store, workspaceId, 4, 25);
+    await waitFor('the leader to publish under load', () => leaderBus.published.length > before.length);
+    await leader.stop();
+    const published = leaderBus.published.length;
+    const all = [...before, ...(await during)];
+    await waitFor('every event on the bus', () => new Set(received.map((e) => e.position)).size >= all.length);
+    await sleep(name === 'kafka' ? 500 : 50);
+
+    expect(standby.isLeader).toBe(true);
+    expect(leaderBus.published).toHaveLength(published);
+    expect(standbyBus.published.length).toBeGreaterThan(0);
+    expectDelivered(received, all, 'none');
+  });
+
+  it('loses and reorders nothing when the leader\'s connection dies under load', async () => {
+    const { store, received } = await newStore();
+    const workspaceId = randomId('ws');
+    const errors: unknown[] = [];
+    const [a, b] = [0, 1].map(() => new EventRelay(fresh.db, store as EventStore<unknown>, bus, { batchSize: 10, idleMs: 10, standbyMs: 20, onError: (e) => errors.push(e) }));
+    relays.push(a, b);
+    await Promise.all([a.start(), b.start()]);
+
+    const appending = appendConcurrently(fresh, store, workspaceId, 4, 30);
+    await waitFor('a leader to publish', async () => received.length > 0);
+    const leader = a.isLeader ? a : b;
+    await terminateLeaderConnection(fresh, leader);
+    const all = await appending;
+    await waitFor('every event on the bus', () => new Set(received.map((e) => e.position)).size >= all.length);
+    await sleep(name === 'kafka' ? 500 : 50);
+
+    // The cut-off leader learnt it on its next query and stepped down; exactly one leads now.
+    expect(errors.length).toBeGreaterThan(0);
+    expect([a.isLeader, b.isLeader].filter(Boolean)).toHaveLength(1);
+    expectDelivered(received, all, 'allowed');
+  });
+
+  it('relays through the pool, holding no lock, when the process is alone on its database (embedded mode)', async () => {
+    const { store, received } = await newStore();
+    const relay = new EventRelay(fresh.db, store as EventStore<unknown>, bus, { election: 'none', idleMs: 10 });
+    relays.push(relay);
+    await relay.start();
+    const appended = await appendConcurrently(fresh, store, randomId('ws'), 3, 10);
+    await waitFor('every event on the bus', () => new Set(received.map((e) => e.position)).size >= appended.length);
+    await sleep(name === 'kafka' ? 500 : 50);
+
+    expect(await leaderBackends(fresh, relay)).toEqual([]);
+    expectDelivered(received, appended, 'none');
   });
 
   if (name === 'kafka') {

@@ -2,22 +2,37 @@ import { Envelope } from '@chronicle/contracts';
 import type { Database, Queryable } from '@chronicle/database';
 import type { BusRecord, EventBus } from '@chronicle/messaging';
 import type { EventStore } from './event-store';
-import { logStart, type LogCursor, type StoredEvent } from './stored-event';
+import { AdvisoryLockLeadership, SoleLeadership, type RelayLeadership } from './relay-leadership';
+import { logStart, type EncodedEvent, type LogCursor } from './stored-event';
 
 export interface RelayOptions {
   batchSize?: number;
-  /** How long to sleep when the log is drained; local commits wake the relay sooner. */
+  /** The longest sleep between polls of a drained log; local commits wake the leader sooner. */
   idleMs?: number;
+  /** How often a standby asks for leadership. */
+  standbyMs?: number;
+  /**
+   * How replicas agree on one relay per log. `advisory-lock` (default): the relay holding a
+   * Postgres session advisory lock publishes, the others stand by and take over when its
+   * connection ends. `none`: this process is alone on its database (the embedded mode).
+   */
+  election?: 'advisory-lock' | 'none';
   onError?: (error: unknown) => void;
 }
 
-const defaultBatchSize = 1000;
+const defaults = { batchSize: 1000, idleMs: 100, standbyMs: 1000 };
+// After a poll that found nothing the relay sleeps this long, doubling while the log stays
+// quiet, up to idleMs: a busy log is read again within milliseconds, an idle one costs few queries.
+const firstIdleSleepMs = 2;
+// Committed events waiting for an older transaction to end are not a quiet log: the relay looks
+// again this soon, rather than backing off and adding up to idleMs once that transaction ends.
+const heldBackPollMs = 5;
 
 export function topicOf(context: string): string {
   return `chronicle.${context}.events`;
 }
 
-export function toBusRecord(context: string, stored: StoredEvent<unknown>): BusRecord {
+export function toBusRecord(context: string, stored: EncodedEvent): BusRecord {
   const envelope = Envelope.encode({
     position: stored.position,
     streamId: stored.streamId,
@@ -42,19 +57,25 @@ export function toBusRecord(context: string, stored: StoredEvent<unknown>): BusR
 /**
  * Tails one service's log in commit order and publishes every event to `chronicle.<context>.events`
  * (key = stream id, so per-stream order holds). The cursor is stored only after the bus
- * acknowledged the batch: a crash re-publishes, never loses (at least once).
+ * acknowledged the batch: a crash re-publishes, never loses (at least once). Any number of
+ * replicas may run a relay for one log: one leads and publishes, the others stand by.
  */
 export class EventRelay {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  private readonly leadership: RelayLeadership;
+  /** The leader's connection and where it continues; null while this relay does not lead. */
+  private leading: { connection: Queryable; cursor: LogCursor } | null = null;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly store: EventStore<unknown>,
     private readonly bus: EventBus,
     private readonly options: RelayOptions = {},
   ) {
+    this.leadership =
+      options.election === 'none' ? new SoleLeadership(db) : new AdvisoryLockLeadership(db, `${store.schema}/${this.checkpointName}`);
     store.onCommitted(() => this.poke());
   }
 
@@ -62,7 +83,11 @@ export class EventRelay {
     return `relay:${this.store.context}`;
   }
 
-  /** Creates the context's topic if needed, then relays until stopped. */
+  get isLeader(): boolean {
+    return this.leading !== null;
+  }
+
+  /** Creates the context's topic if needed, then relays (or stands by) until stopped. */
   async start(partitions = 3): Promise<void> {
     if (this.running) return;
     await this.bus.ensureTopics([topicOf(this.store.context)], partitions);
@@ -70,33 +95,71 @@ export class EventRelay {
     this.loop = this.run();
   }
 
-  /** Skips the idle sleep: called after a local append so in-process latency stays low. */
+  /** Skips the leader's idle sleep: called after a local append so in-process latency stays low. */
   poke(): void {
-    this.wake?.();
+    if (this.leading) this.wake?.();
   }
 
+  /** Stops relaying and gives leadership up, so a standby takes over at once. */
   async stop(): Promise<void> {
     this.running = false;
-    this.poke();
+    this.wake?.();
     await this.loop;
+    await this.resign();
   }
 
-  /** Publishes one batch; returns how many events it relayed. Run one relay per log. */
+  /**
+   * Publishes one batch if this relay leads (taking the lead if it is free); returns how many
+   * events it relayed. After a failure it resigns, as a crashed process would, and whoever leads
+   * next resumes from the stored checkpoint.
+   */
   async relayOnce(): Promise<number> {
-    const batch = await this.store.readAfter(await this.readCursor(this.db), this.options.batchSize ?? defaultBatchSize);
-    if (batch.length === 0) return 0;
-    await this.bus.publish(batch.map((stored) => toBusRecord(this.store.context, stored)));
-    const last = batch[batch.length - 1];
-    await this.db.query(
-      `INSERT INTO ${this.store.schema}.checkpoints (name, transaction_id, position) VALUES ($1, $2::xid8, $3)
-       ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position`,
-      [this.checkpointName, last.transactionId, last.position],
-    );
-    return batch.length;
+    return (await this.relayBatch()).relayed;
   }
 
-  private async readCursor(tx: Queryable): Promise<LogCursor> {
-    const [row] = await tx.query<{ transaction_id: string; position: string }>(
+  /** `heldBack`: nothing was readable, but committed events wait behind a running transaction. */
+  private async relayBatch(): Promise<{ relayed: number; heldBack: boolean }> {
+    const leading = await this.lead();
+    if (!leading) return { relayed: 0, heldBack: false };
+    try {
+      const batch = await this.store.readEncodedAfter(leading.cursor, this.options.batchSize ?? defaults.batchSize, leading.connection);
+      if (batch.length === 0) return { relayed: 0, heldBack: await this.store.hasEventsAfter(leading.cursor, leading.connection) };
+      await this.bus.publish(batch.map((stored) => toBusRecord(this.store.context, stored)));
+      const last = batch[batch.length - 1];
+      await leading.connection.query(
+        `INSERT INTO ${this.store.schema}.checkpoints (name, transaction_id, position) VALUES ($1, $2::xid8, $3)
+         ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position`,
+        [this.checkpointName, last.transactionId, last.position],
+      );
+      leading.cursor = { transactionId: last.transactionId, position: last.position };
+      return { relayed: batch.length, heldBack: false };
+    } catch (error) {
+      await this.resign();
+      throw error;
+    }
+  }
+
+  private async lead(): Promise<{ connection: Queryable; cursor: LogCursor } | null> {
+    if (this.leading) return this.leading;
+    const connection = await this.leadership.tryAcquire();
+    if (!connection) return null;
+    try {
+      // Read once on taking the lead: from then on this relay is the checkpoint's only writer.
+      this.leading = { connection, cursor: await this.readCursor(connection) };
+      return this.leading;
+    } catch (error) {
+      await this.leadership.release();
+      throw error;
+    }
+  }
+
+  private async resign(): Promise<void> {
+    this.leading = null;
+    await this.leadership.release();
+  }
+
+  private async readCursor(q: Queryable): Promise<LogCursor> {
+    const [row] = await q.query<{ transaction_id: string; position: string }>(
       `SELECT transaction_id::text AS transaction_id, position FROM ${this.store.schema}.checkpoints WHERE name = $1`,
       [this.checkpointName],
     );
@@ -104,13 +167,23 @@ export class EventRelay {
   }
 
   private async run(): Promise<void> {
-    const batchSize = this.options.batchSize ?? defaultBatchSize;
+    const idleMs = this.options.idleMs ?? defaults.idleMs;
+    let idleSleepMs = firstIdleSleepMs;
     let backoffMs = 100;
     while (this.running) {
       try {
-        const relayed = await this.relayOnce();
+        const { relayed, heldBack } = await this.relayBatch();
         backoffMs = 100;
-        if (relayed < batchSize) await this.sleep(this.options.idleMs ?? 100);
+        // Straight on after a non-empty batch: under load the next one gathered while this one
+        // was published, and any sleep would only add to its lag.
+        if (relayed > 0 || heldBack) idleSleepMs = firstIdleSleepMs;
+        if (relayed > 0) continue;
+        if (!this.leading) await this.sleep(this.options.standbyMs ?? defaults.standbyMs);
+        else if (heldBack) await this.sleep(heldBackPollMs);
+        else {
+          await this.sleep(idleSleepMs);
+          idleSleepMs = Math.min(idleSleepMs * 2, idleMs);
+        }
       } catch (error) {
         this.options.onError?.(error);
         await this.sleep(backoffMs);

@@ -1,8 +1,9 @@
 import { trackingEvents, type TrackingEvent } from '@chronicle/contracts';
-import type { Queryable } from '@chronicle/database';
+import { DatabaseSession, type Queryable } from '@chronicle/database';
 import { ConcurrencyError } from '@chronicle/errors';
-import { freshSchema, randomId, tagsSet, testMetadata, type FreshSchema } from '@chronicle/testing';
+import { databaseUrl, freshSchema, randomId, tagsSet, testMetadata, type FreshSchema } from '@chronicle/testing';
 import { EventStore } from './event-store';
+import { logStart } from './stored-event';
 
 jest.setTimeout(60_000);
 
@@ -46,6 +47,69 @@ describe('EventStore (Postgres)', () => {
       expect(first.map((e) => e.transactionId)).toEqual(['999']);
       const next = await store.readAfter({ transactionId: first[0].transactionId, position: first[0].position }, 1);
       expect(next.map((e) => e.transactionId)).toEqual(['1000']);
+    });
+    /** A transaction that holds a transaction id (without writing anything) until released. */
+    async function openTransaction(url: string) {
+      const session = await DatabaseSession.open(url);
+      await session.query('BEGIN');
+      await session.query('SELECT pg_current_xact_id()');
+      return {
+        session,
+        close: async () => {
+          await session.query('ROLLBACK');
+          await session.close();
+        },
+      };
+    }
+
+    async function appendOne(workspaceId: string, q: Queryable = fresh.db) {
+      const streamId = randomId('run');
+      const write = (tx: Queryable) => store.append(tx, { workspaceId, streamId, expectedVersion: 0, events: [tagsSet(streamId, 'x')], metadata: testMetadata() });
+      return q === fresh.db ? fresh.db.transaction(write) : write(q);
+    }
+
+    const readWorkspace = async (workspaceId: string) => (await store.readAfter(logStart, 100_000)).filter((e) => e.workspaceId === workspaceId);
+
+    it('waits for a running transaction of this database that holds an id, even before it appends', async () => {
+      const workspaceId = randomId('ws');
+      const open = await openTransaction(databaseUrl);
+      try {
+        const [later] = await appendOne(workspaceId);
+        expect(await readWorkspace(workspaceId)).toEqual([]);
+        const [earlier] = await appendOne(workspaceId, open.session);
+        await open.session.query('COMMIT');
+        expect((await readWorkspace(workspaceId)).map((e) => e.position)).toEqual([earlier.position, later.position]);
+      } finally {
+        await open.session.close();
+      }
+    });
+
+    it('tells committed events held back by a running transaction from a drained log', async () => {
+      const everything = await store.readAfter(logStart, 1_000_000, fresh.db, true);
+      const last = everything.at(-1)!;
+      const end = { transactionId: last.transactionId, position: last.position };
+      expect(await store.hasEventsAfter(end)).toBe(false);
+      const open = await openTransaction(databaseUrl);
+      try {
+        await appendOne(randomId('ws'));
+        expect(await store.readAfter(end, 10)).toEqual([]);
+        expect(await store.hasEventsAfter(end)).toBe(true);
+      } finally {
+        await open.close();
+      }
+    });
+
+    it('reads past a running transaction of another database, which cannot append to this log', async () => {
+      const workspaceId = randomId('ws');
+      const otherDatabase = new URL(databaseUrl);
+      otherDatabase.pathname = '/postgres';
+      const open = await openTransaction(otherDatabase.toString());
+      try {
+        const [appended] = await appendOne(workspaceId);
+        expect((await readWorkspace(workspaceId)).map((e) => e.position)).toEqual([appended.position]);
+      } finally {
+        await open.close();
+      }
     });
   });
 

@@ -4,7 +4,7 @@ import { ConcurrencyError } from '@chronicle/errors';
 import type { Decider } from './decider';
 import { liveTables, type Projection } from './projection';
 import { assertIdentifier } from './sql-identifier';
-import type { EventMetadata, LogCursor, StoredEvent } from './stored-event';
+import type { EncodedEvent, EventMetadata, LogCursor, StoredEvent } from './stored-event';
 
 /** `0`: the stream must not exist yet; a number: its current version; `'any'`: no check. */
 export type ExpectedVersion = number | 'any';
@@ -52,6 +52,18 @@ interface EventRow {
 const eventColumns =
   'e.position, e.transaction_id::text AS transaction_id, e.workspace_id, e.stream_id, e.stream_version, e.event_type, e.schema_version, e.payload, e.metadata';
 const maxConcurrencyRetries = 5;
+
+// The oldest running transaction that could still append to this log, or the snapshot's xmax.
+// Snapshots list running transactions of the whole cluster; one whose backend is connected to
+// another database cannot write here, so it need not hold the relay back (a long one elsewhere
+// used to stall it for as long as it ran). A transaction of this database counts as soon as it
+// holds an id, appended or not. pg_stat_activity shows 32-bit ids: compare the low half.
+const appendHorizon = `
+  SELECT coalesce(min(running.xid), pg_snapshot_xmax(pg_current_snapshot()))
+  FROM pg_snapshot_xip(pg_current_snapshot()) AS running(xid)
+  WHERE NOT EXISTS (
+    SELECT FROM pg_stat_activity a
+    WHERE a.datname <> current_database() AND a.backend_xid::text::bigint = running.xid::text::bigint & 4294967295)`;
 
 /**
  * One service's append-only event log in Postgres, with optimistic concurrency, idempotent
@@ -138,18 +150,33 @@ export class EventStore<E> {
 
   /**
    * Reads events after `cursor` in commit order. Only transactions older than every running one
-   * are read, so nothing that commits later with a smaller position can be skipped. A caller that
-   * holds a lock excluding appenders passes `quiesced` to read up to the end.
+   * of this database are read, so nothing that commits later with a smaller position can be
+   * skipped. A caller that holds a lock excluding appenders passes `quiesced` to read up to the end.
    */
   async readAfter(cursor: LogCursor, limit: number, q: Queryable = this.db, quiesced = false): Promise<StoredEvent<E>[]> {
-    const visible = quiesced ? '' : 'AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+    const encoded = await this.readEncodedAfter(cursor, limit, q, quiesced);
+    return encoded.map((stored) => ({ ...stored, event: this.codec.decode(stored.eventType, stored.payload) }));
+  }
+
+  /** `readAfter` without decoding the payloads, for the relay, which forwards them as stored. */
+  async readEncodedAfter(cursor: LogCursor, limit: number, q: Queryable = this.db, quiesced = false): Promise<EncodedEvent[]> {
+    const visible = quiesced ? '' : `AND e.transaction_id < (${appendHorizon})`;
     const rows = await q.query<EventRow>(
       `SELECT ${eventColumns} FROM ${this.events} e
        WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint) ${visible}
        ORDER BY e.transaction_id, e.position LIMIT $3`,
       [cursor.transactionId, cursor.position, limit],
     );
-    return rows.map((row) => this.decode(row));
+    return rows.map(encodedEvent);
+  }
+
+  /** Whether any committed event follows `cursor`, readable yet or still behind a running transaction. */
+  async hasEventsAfter(cursor: LogCursor, q: Queryable = this.db): Promise<boolean> {
+    const [{ found }] = await q.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT FROM ${this.events} e WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)) AS found`,
+      [cursor.transactionId, cursor.position],
+    );
+    return found;
   }
 
   /** Loads a stream's state from its snapshot plus any later events. */
@@ -235,18 +262,21 @@ export class EventStore<E> {
   }
 
   private decode(row: EventRow): StoredEvent<E> {
-    const payload = new Uint8Array(row.payload);
-    return {
-      position: Number(row.position),
-      transactionId: row.transaction_id,
-      workspaceId: row.workspace_id,
-      streamId: row.stream_id,
-      streamVersion: Number(row.stream_version),
-      schemaVersion: row.schema_version,
-      eventType: row.event_type,
-      event: this.codec.decode(row.event_type, payload),
-      payload,
-      metadata: row.metadata,
-    };
+    const stored = encodedEvent(row);
+    return { ...stored, event: this.codec.decode(row.event_type, stored.payload) };
   }
+}
+
+function encodedEvent(row: EventRow): EncodedEvent {
+  return {
+    position: Number(row.position),
+    transactionId: row.transaction_id,
+    workspaceId: row.workspace_id,
+    streamId: row.stream_id,
+    streamVersion: Number(row.stream_version),
+    schemaVersion: row.schema_version,
+    eventType: row.event_type,
+    payload: new Uint8Array(row.payload),
+    metadata: row.metadata,
+  };
 }

@@ -7,4 +7,4 @@ export { liveTables, projectionTablesSql, type Projection, type TableNames } fro
 export { rebuildProjection, type RebuildProgress } from './projection-rebuild';
 export { ensureProjections } from './projection-registry';
 export { assertIdentifier } from './sql-identifier';
-export { logStart, type EventMetadata, type LogCursor, type StoredEvent } from './stored-event';
+export { logStart, type EncodedEvent, type EventMetadata, type LogCursor, type StoredEvent } from './stored-event';

@@ -9,8 +9,8 @@ export interface EventMetadata {
   idempotencyKey?: string;
 }
 
-/** An event as read back from a log, decoded. */
-export interface StoredEvent<E> {
+/** An event as read back from a log, its payload still encoded: what the relay forwards. */
+export interface EncodedEvent {
   position: number;
   transactionId: string;
   workspaceId: string;
@@ -18,10 +18,14 @@ export interface StoredEvent<E> {
   streamVersion: number;
   schemaVersion: number;
   eventType: string;
-  event: E;
   /** The protobuf-encoded payload, as stored. */
   payload: Uint8Array;
   metadata: EventMetadata;
+}
+
+/** An event as read back from a log, decoded. */
+export interface StoredEvent<E> extends EncodedEvent {
+  event: E;
 }
 
 /** A place in a log in commit order: (transaction id, position). */

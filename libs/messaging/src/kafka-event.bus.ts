@@ -11,6 +11,7 @@ import {
   type logCreator,
   type Message,
   type Producer,
+  type TopicPartitionOffset,
 } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import type { BusRecord, DeliveredRecord, EventBus, RecordHandler, SubscribeOptions, Subscription } from './event-bus.port';
@@ -28,6 +29,8 @@ export interface KafkaEventBusConfig {
     rebalanceTimeoutMs?: number;
     /** How long the broker holds a fetch open when there is nothing to read. */
     maxWaitTimeMs?: number;
+    /** How often handled offsets are committed; a crash or rebalance redelivers at most this much. Default 1 s. */
+    commitIntervalMs?: number;
   };
   /** First wait before a record whose handler failed is delivered again; it doubles up to maxRetryBackoffMs. */
   retryBackoffMs?: number;
@@ -41,8 +44,9 @@ export interface KafkaEventBusConfig {
 /**
  * The distributed-mode event bus on Kafka (kafkajs). Publishing waits for all in-sync replicas
  * and keeps one request in flight, so a retried send cannot overtake the next one. Consumers commit
- * an offset only after the handler succeeded; a failing record is sought back to and its partition
- * paused for a growing backoff, so it is delivered again before anything after it on that partition.
+ * only offsets whose handler succeeded, on a timer and on close; a failing record is sought back to
+ * and its partition paused for a growing backoff, so it is delivered again before anything after it
+ * on that partition.
  */
 export class KafkaEventBus implements EventBus {
   private readonly subscriptions = new Set<KafkaSubscription>();
@@ -119,7 +123,9 @@ export class KafkaEventBus implements EventBus {
       allowAutoTopicCreation: false,
     });
     const backoff = { initialMs: this.config.retryBackoffMs ?? 200, maxMs: this.config.maxRetryBackoffMs ?? 30000 };
-    const subscription = new KafkaSubscription(consumer, handler, this.logger, backoff, () => this.subscriptions.delete(subscription));
+    const subscription = new KafkaSubscription(consumer, handler, this.logger, backoff, settings.commitIntervalMs ?? 1000, () =>
+      this.subscriptions.delete(subscription),
+    );
     this.subscriptions.add(subscription);
     try {
       await subscription.start(options, this.config.joinTimeoutMs ?? 60000);
@@ -140,6 +146,11 @@ class KafkaSubscription implements Subscription {
   /** Consecutive handler failures per `partition/topic`, for the backoff. */
   private readonly failures = new Map<string, number>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  /** Per `partition/topic`, the offset after the last handled record, not committed yet. */
+  private readonly handled = new Map<string, TopicPartitionOffset>();
+  private commitTimer?: NodeJS.Timeout;
+  private committing: Promise<void> = Promise.resolve();
+  private batchInHand: Promise<void> = Promise.resolve();
   private closing?: Promise<void>;
 
   constructor(
@@ -147,6 +158,7 @@ class KafkaSubscription implements Subscription {
     private readonly handler: RecordHandler,
     private readonly logger: Logger,
     private readonly backoff: { initialMs: number; maxMs: number },
+    private readonly commitIntervalMs: number,
     private readonly onClosed: () => void,
   ) {}
 
@@ -175,7 +187,13 @@ class KafkaSubscription implements Subscription {
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
-      await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: (payload) => this.eachBatch(payload) });
+      // kafkajs's auto-commit sends an offset commit after every batch, inside the fetch loop, and
+      // the next records wait behind that round trip (p99 ack-to-handler 433 ms instead of 66 ms
+      // at 5,000 records/s on a busy 2-core box). Committing on a timer keeps it off that path; a
+      // crash or rebalance redelivers at most one interval of records (handlers are idempotent).
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.forgetRevoked(payload.memberAssignment));
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => (this.batchInHand = this.eachBatch(payload)) });
+      this.commitTimer = setInterval(() => void this.commit(), this.commitIntervalMs);
       await ready;
     } finally {
       listeners.forEach((remove) => remove());
@@ -184,17 +202,44 @@ class KafkaSubscription implements Subscription {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      clearInterval(this.commitTimer);
       this.resumeTimers.forEach((timer) => clearTimeout(timer));
       this.resumeTimers.clear();
+      // The batch in hand stops at its next record (it checks `closing`); what was handled is
+      // committed while this member still belongs to the group, then it leaves.
+      await this.batchInHand;
+      await this.commit();
       await this.consumer.disconnect();
       this.onClosed();
     })();
     return this.closing;
   }
 
+  /** After a rebalance, a partition now read by another member is its to commit: an older offset from here would move it back. */
+  private forgetRevoked(assignment: Record<string, number[]>): void {
+    for (const [key, { topic, partition }] of this.handled) if (!assignment[topic]?.includes(partition)) this.handled.delete(key);
+  }
+
+  /** Commits the handled offsets; one commit at a time, and a failed one is retried with the next. */
+  private commit(): Promise<void> {
+    this.committing = this.committing.then(async () => {
+      if (this.handled.size === 0) return;
+      const offsets = [...this.handled.values()];
+      this.handled.clear();
+      try {
+        await this.consumer.commitOffsets(offsets);
+      } catch (error) {
+        // A rebalance in progress, a coordinator moving: keep them unless a newer offset arrived.
+        for (const offset of offsets) if (!this.handled.has(partitionKey(offset))) this.handled.set(partitionKey(offset), offset);
+        this.logger.warn({ err: error }, 'Committing consumer offsets failed; retrying with the next commit');
+      }
+    });
+    return this.committing;
+  }
+
   private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
-    const key = `${partition}/${topic}`;
+    const key = partitionKey({ topic, partition });
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.closing) return;
       try {
@@ -204,8 +249,9 @@ class KafkaSubscription implements Subscription {
         return;
       }
       this.failures.delete(key);
-      // Resolved offsets are committed after the batch (autoCommit), never past a failed record.
+      // Resolving moves the fetch position; the commit (of the next offset to read) never passes a failed record.
       resolveOffset(message.offset);
+      this.handled.set(key, { topic, partition, offset: (BigInt(message.offset) + 1n).toString() });
       await heartbeat();
     }
   }
@@ -215,7 +261,7 @@ class KafkaSubscription implements Subscription {
    * the failed record and waits, while the other partitions keep flowing.
    */
   private retryLater(topic: string, partition: number, offset: string, pause: () => () => void, error: unknown): void {
-    const key = `${partition}/${topic}`;
+    const key = partitionKey({ topic, partition });
     const failures = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, failures);
     const delay = Math.min(this.backoff.initialMs * 2 ** (failures - 1), this.backoff.maxMs);
@@ -228,6 +274,10 @@ class KafkaSubscription implements Subscription {
     }, delay);
     this.resumeTimers.add(timer);
   }
+}
+
+function partitionKey({ topic, partition }: { topic: string; partition: number }): string {
+  return `${partition}/${topic}`;
 }
 
 function toDelivered(topic: string, partition: number, message: KafkaMessage): DeliveredRecord {

@@ -65,12 +65,15 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const poolSize = embedded ? 1 : 20;
   const bus = new InProcessEventBus();
   const onRelayError = (err: unknown) => logger.error({ err }, 'relay failed');
-  const identity = await startIdentity({ databaseUrl, poolSize, bus, config: identitySettings.config, onRelayError });
+  // PGlite serves one connection, which a relay's own (leader-election) connection would take from the pool.
+  const relayElection = embedded ? 'none' : 'advisory-lock';
+  const identity = await startIdentity({ databaseUrl, poolSize, bus, config: identitySettings.config, relayElection, onRelayError });
   const tracking = await startTracking({
     databaseUrl,
     poolSize,
     artifacts: artifactStoreOf(config, dataDir),
     bus,
+    relayElection,
     onRelayError,
     authenticateSubscription: (request, connectionParams) => identity.authenticator.authenticateUpgrade(request.headers, connectionParams),
   });

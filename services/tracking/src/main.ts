@@ -25,6 +25,8 @@ runService('tracking', async () => {
       region: 'us-east-1',
     },
     bus: await KafkaEventBus.connect({ brokers: config.CHRONICLE_KAFKA_BROKERS.split(','), clientId: 'chronicle-tracking', logger }),
+    // Several replicas of this service may run: their relays elect one leader per log.
+    relayElection: 'advisory-lock',
     onRelayError: (err) => logger.error({ err }, 'relay failed'),
     // The gateway authenticated the upgrade and signed its principal, as for any request.
     authenticateSubscription: async (request) => {

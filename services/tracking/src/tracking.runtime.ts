@@ -1,6 +1,6 @@
 import { createArtifactStore, type ArtifactStoreConfig } from '@chronicle/artifacts';
 import { Database, isolateWorkspaces } from '@chronicle/database';
-import { ensureProjections, EventRelay } from '@chronicle/eventstore';
+import { ensureProjections, EventRelay, type RelayOptions } from '@chronicle/eventstore';
 import type { EventBus } from '@chronicle/messaging';
 import type { DynamicModule } from '@nestjs/common';
 import type { SubscriptionAuthenticator } from './api/graphql/graphql.options';
@@ -16,6 +16,8 @@ export interface TrackingRuntimeOptions {
   artifacts: ArtifactStoreConfig;
   /** Where the relay publishes the tracking log: Kafka when distributed, in process when embedded. */
   bus: EventBus;
+  /** `advisory-lock` when replicas may share the database; `none` when this process is alone on it. */
+  relayElection: NonNullable<RelayOptions['election']>;
   onRelayError: (error: unknown) => void;
   /** How a GraphQL subscription's WebSocket is authenticated (it bypasses the HTTP middleware). */
   authenticateSubscription: SubscriptionAuthenticator;
@@ -33,7 +35,7 @@ export async function startTracking(options: TrackingRuntimeOptions): Promise<{ 
   for (const projection of trackingProjections) {
     for (const table of Object.keys(projection.tables)) await isolateWorkspaces(db, trackingSchema, table);
   }
-  const relay = new EventRelay(db, store, options.bus, { onError: options.onRelayError });
+  const relay = new EventRelay(db, store, options.bus, { election: options.relayElection, onError: options.onRelayError });
   await relay.start();
   return {
     module: TrackingModule.register({ db, store, artifacts: createArtifactStore(options.artifacts), bus: options.bus, authenticateSubscription: options.authenticateSubscription }),

@@ -32,6 +32,8 @@ export interface IdentityRuntimeOptions {
   /** Where the relay publishes the identity log and where tracking's events come from. */
   bus: EventBus;
   config: IdentityConfig;
+  /** `advisory-lock` when replicas may share the database; `none` when this process is alone on it (embedded). */
+  relayElection?: 'advisory-lock' | 'none';
   onRelayError?: (error: unknown) => void;
 }
 
@@ -67,7 +69,7 @@ export async function startIdentity(options: IdentityRuntimeOptions): Promise<Id
 }
 
 /** The runtime on a database whose schema already holds identity's tables (tests use a fresh one). */
-export async function assembleIdentity(db: Database, schema: string, options: Pick<IdentityRuntimeOptions, 'bus' | 'config' | 'onRelayError'>): Promise<IdentityRuntime> {
+export async function assembleIdentity(db: Database, schema: string, options: Pick<IdentityRuntimeOptions, 'bus' | 'config' | 'relayElection' | 'onRelayError'>): Promise<IdentityRuntime> {
   const { bus, config } = options;
   const store = new IdentityEventStore(db, schema);
   const tables = new IdentityTables(schema);
@@ -79,7 +81,7 @@ export async function assembleIdentity(db: Database, schema: string, options: Pi
   await new WorkspaceCommandsHandler(store, tables, users, new ServiceAccountsRepository(db, tables)).ensureDefault(system());
   const firstAdminCreated = config.CHRONICLE_AUTH === 'on' && (await ensureFirstAdmin(users, userCommands, config, system()));
 
-  const relay = new EventRelay(db, store, bus, { onError: options.onRelayError });
+  const relay = new EventRelay(db, store, bus, { election: options.relayElection, onError: options.onRelayError });
   await relay.start();
   const trackingTopic = topicOf(trackingEvents.context);
   await bus.ensureTopics([trackingTopic], 3);

@@ -45,6 +45,7 @@ export async function startGraphqlTestServer(bus: EventBus = new InProcessEventB
     poolSize: 10,
     artifacts: { kind: 'local', root: artifacts },
     bus,
+    relayElection: 'advisory-lock',
     onRelayError: (error) => console.error('relay failed', error),
     authenticateSubscription: async (request, params) =>
       secret ? verifyPrincipal(String(request.headers[principalHeader]), secret) : localPrincipal(String(params['x-mlflow-workspace'] ?? 'default')),
