@@ -6,7 +6,7 @@ import { startTracking } from '@chronicle/tracking';
 import { Module } from '@nestjs/common';
 import { pino } from 'pino';
 import { join, resolve } from 'node:path';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { openEmbeddedPostgres } from './embedded-template';
 import { serverConfigSchema, type ServerConfig } from './server.config';
 
 export interface ServerFlags {
@@ -43,7 +43,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const config = loadServerConfig(flags);
   const logger = pino({ level: config.CHRONICLE_LOG_LEVEL });
   const dataDir = resolve(config.CHRONICLE_DATA_DIR);
-  const embedded = config.CHRONICLE_DATABASE_URL ? null : await startEmbeddedPostgres(join(dataDir, 'postgres'));
+  const embedded = config.CHRONICLE_DATABASE_URL ? null : await openEmbeddedPostgres(join(dataDir, 'postgres'));
   const tracking = await startTracking({
     databaseUrl: config.CHRONICLE_DATABASE_URL ?? embedded!.url,
     // PGlite serves one session at a time; a larger pool would only queue behind it.

@@ -17,14 +17,20 @@ export interface TrackingRuntimeOptions {
   onRelayError: (error: unknown) => void;
 }
 
+/** Connects to tracking's schema and brings it to the current migrations and read-model versions. */
+export async function openTrackingDatabase(databaseUrl: string, poolSize: number): Promise<{ db: Database; store: TrackingEventStore }> {
+  const db = await Database.connect({ url: databaseUrl, name: 'tracking', migrations: trackingMigrations, poolSize });
+  const store = new TrackingEventStore(db);
+  await ensureProjections(db, store, trackingProjections);
+  return { db, store };
+}
+
 /**
  * Everything the tracking service needs before it serves: migrations, read models at their
  * versions, and the relay that publishes its log. Both deployments start tracking through here.
  */
 export async function startTracking(options: TrackingRuntimeOptions): Promise<{ module: DynamicModule; db: Database; close(): Promise<void> }> {
-  const db = await Database.connect({ url: options.databaseUrl, name: 'tracking', migrations: trackingMigrations, poolSize: options.poolSize });
-  const store = new TrackingEventStore(db);
-  await ensureProjections(db, store, trackingProjections);
+  const { db, store } = await openTrackingDatabase(options.databaseUrl, options.poolSize);
   const relay = new EventRelay(db, store, options.bus, { onError: options.onRelayError });
   await relay.start();
   return {
