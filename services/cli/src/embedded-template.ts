@@ -6,27 +6,27 @@ import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type EmbeddedPostgres, hasCluster, startEmbeddedPostgres } from './embedded-postgres';
 
-// PGlite's initdb takes seconds (it boots a second Postgres in WASM to run the bootstrap); a
-// copy of a cluster made once takes ~100 ms. Kept beside the build output, never committed.
+// PGlite's initdb boots a second Postgres in WASM to run the bootstrap: seconds of CPU and
+// ~500 MB. Copying a cluster made once is file I/O only. Kept beside the build output, never committed.
 const templatesRoot = resolve(__dirname, '../../../.cache/embedded-postgres');
 
 /**
- * Names the template after everything that shapes it: the PGlite release, tracking's migrations
- * and its projections' versions. A change to any of them selects a new template, so none goes
- * stale; and a server on a seeded cluster still runs migrations and ensureProjections anyway.
+ * Names the template after everything that shapes it: the PGlite release, the migrations and the
+ * projections' versions. A change to any of them selects a new template, so none goes stale; and
+ * a server on a seeded cluster still runs migrations and ensureProjections anyway.
  */
-function templateFingerprint(): string {
+export function templateFingerprint(migrations: { name: string }[], projections: { name: string; version: number }[]): string {
   const pglitePackage = join(dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json');
   const shape = {
     pglite: (JSON.parse(readFileSync(pglitePackage, 'utf8')) as { version: string }).version,
-    migrations: trackingMigrations.map((migration) => migration.name),
-    projections: trackingProjections.map((projection) => `${projection.name}@${projection.version}`),
+    migrations: migrations.map((migration) => migration.name),
+    projections: projections.map((projection) => `${projection.name}@${projection.version}`),
   };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }
 
 export function embeddedTemplateDir(): string {
-  return join(templatesRoot, templateFingerprint());
+  return join(templatesRoot, templateFingerprint(trackingMigrations, trackingProjections));
 }
 
 /**
@@ -34,8 +34,7 @@ export function embeddedTemplateDir(): string {
  * through the same code a server starts with. Built aside and renamed into place, so a template
  * that exists is complete; concurrent builders each build, one rename wins.
  */
-export async function prepareEmbeddedTemplate(): Promise<void> {
-  const target = embeddedTemplateDir();
+export async function prepareEmbeddedTemplate(target = embeddedTemplateDir()): Promise<void> {
   if (hasCluster(target)) return;
   const building = `${target}.building-${process.pid}`;
   const postgres = await startEmbeddedPostgres(building);

@@ -27,7 +27,7 @@ program
   .action(runRebuild);
 
 // Run by the server itself, in a child process, the first time it needs a new cluster.
-program.command('prepare-embedded-template', { hidden: true }).action(prepareEmbeddedTemplate);
+program.command('prepare-embedded-template', { hidden: true }).action(() => prepareEmbeddedTemplate());
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
