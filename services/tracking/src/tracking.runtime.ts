@@ -34,7 +34,7 @@ export async function startTracking(options: TrackingRuntimeOptions): Promise<{ 
   const relay = new EventRelay(db, store, options.bus, { onError: options.onRelayError });
   await relay.start();
   return {
-    module: TrackingModule.register({ db, store, artifacts: createArtifactStore(options.artifacts) }),
+    module: TrackingModule.register({ db, store, artifacts: await createArtifactStore(options.artifacts) }),
     db,
     async close() {
       await relay.stop();
