@@ -6,6 +6,10 @@ import { join } from 'node:path';
 const repoRoot = __dirname.replace(/[/\\](dist[/\\])?test[/\\]e2e$/, '');
 const cli = join(repoRoot, 'dist/services/cli/src/main.js');
 
+// Auth stays on, as it ships; the first start creates this administrator, later starts keep it.
+const adminPassword = 'embedded-test-password';
+const authorization = `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`;
+
 export interface RunningServer {
   url: string;
   process: ChildProcess;
@@ -16,7 +20,13 @@ export interface RunningServer {
 /** Starts the built `chronicle server` in embedded mode on a data dir and waits until it is ready. */
 export async function startEmbeddedServer(dataDir: string, port: number): Promise<RunningServer> {
   const startedAt = performance.now();
-  const env: NodeJS.ProcessEnv = { ...process.env, CHRONICLE_LOG_LEVEL: 'warn', CHRONICLE_ARTIFACT_STORE: 'local' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CHRONICLE_LOG_LEVEL: 'warn',
+    CHRONICLE_ARTIFACT_STORE: 'local',
+    CHRONICLE_ADMIN_USERNAME: 'admin',
+    CHRONICLE_ADMIN_PASSWORD: adminPassword,
+  };
   delete env.CHRONICLE_DATABASE_URL;
   const child = spawn(process.execPath, [cli, 'server', '--port', String(port), '--data-dir', dataDir], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
@@ -40,7 +50,7 @@ export async function stopServer(server: RunningServer, signal: NodeJS.Signals):
 export async function mlflow<T = Record<string, unknown>>(url: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${url}/api/2.0/mlflow/${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? { authorization } : { authorization, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);

@@ -3,13 +3,13 @@ import { LocalArtifactStore } from './local-artifact.store';
 import { S3ArtifactStore } from './s3-artifact.store';
 
 describe('createArtifactStore', () => {
-  it('builds a filesystem store for kind local', () => {
+  it('builds a filesystem store for kind local', async () => {
     const config = artifactStoreConfigSchema.parse({ kind: 'local', root: '/var/lib/chronicle/artifacts' });
 
-    expect(createArtifactStore(config)).toBeInstanceOf(LocalArtifactStore);
+    await expect(createArtifactStore(config)).resolves.toBeInstanceOf(LocalArtifactStore);
   });
 
-  it('builds an S3 store for kind s3, defaulting the region', () => {
+  it('builds an S3 store for kind s3, defaulting the region', async () => {
     const config = artifactStoreConfigSchema.parse({
       kind: 's3',
       endpoint: 'http://127.0.0.1:58080',
@@ -19,7 +19,7 @@ describe('createArtifactStore', () => {
     });
 
     expect(config).toMatchObject({ region: 'us-east-1' });
-    expect(createArtifactStore(config)).toBeInstanceOf(S3ArtifactStore);
+    await expect(createArtifactStore(config)).resolves.toBeInstanceOf(S3ArtifactStore);
   });
 
   it('rejects an incomplete or unknown config', () => {

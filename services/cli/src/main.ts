@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { ConfigError } from '@chronicle/config';
 import { trackingProjections } from '@chronicle/tracking';
 import { Command } from 'commander';
+import { prepareEmbeddedTemplate } from './embedded-template';
 import { runRebuild } from './rebuild.command';
 import { runServer } from './server.command';
 
@@ -24,6 +25,9 @@ program
   .argument('[projections...]', `projection names: ${trackingProjections.map((p) => p.name).join(', ')}`)
   .option('--data-dir <dir>', 'the embedded data dir to rebuild (env CHRONICLE_DATA_DIR); CHRONICLE_DATABASE_URL selects a server instead', undefined)
   .action(runRebuild);
+
+// Run by the server itself, in a child process, the first time it needs a new cluster.
+program.command('prepare-embedded-template', { hidden: true }).action(() => prepareEmbeddedTemplate());
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);

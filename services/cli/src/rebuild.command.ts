@@ -3,7 +3,7 @@ import { rebuildProjection } from '@chronicle/eventstore';
 import { TrackingEventStore, trackingMigrations, trackingProjections } from '@chronicle/tracking';
 import { SingleBar, Presets } from 'cli-progress';
 import { join, resolve } from 'node:path';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { openEmbeddedPostgres } from './embedded-template';
 import { loadServerConfig, type ServerFlags } from './server.command';
 
 /**
@@ -17,7 +17,7 @@ export async function runRebuild(names: string[], flags: Pick<ServerFlags, 'data
     throw new Error(`Unknown projection(s): ${unknown.join(', ')}. Known: ${trackingProjections.map((p) => p.name).join(', ')}`);
   }
   const chosen = names.length === 0 ? trackingProjections : trackingProjections.filter((p) => names.includes(p.name));
-  const embedded = config.CHRONICLE_DATABASE_URL ? null : await startEmbeddedPostgres(join(resolve(config.CHRONICLE_DATA_DIR), 'postgres'));
+  const embedded = config.CHRONICLE_DATABASE_URL ? null : await openEmbeddedPostgres(join(resolve(config.CHRONICLE_DATA_DIR), 'postgres'));
   const db = await Database.connect({ url: config.CHRONICLE_DATABASE_URL ?? embedded!.url, name: 'tracking', migrations: trackingMigrations, poolSize: 2 });
   const store = new TrackingEventStore(db);
   try {

@@ -9,7 +9,7 @@ import { Module } from '@nestjs/common';
 import { pino } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { openEmbeddedPostgres } from './embedded-template';
 import { serverConfigSchema, type ServerConfig } from './server.config';
 
 export interface ServerFlags {
@@ -59,7 +59,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const logger = pino({ level: config.CHRONICLE_LOG_LEVEL });
   const dataDir = resolve(config.CHRONICLE_DATA_DIR);
   const identitySettings = loadIdentityConfig();
-  const embedded = config.CHRONICLE_DATABASE_URL ? null : await startEmbeddedPostgres(join(dataDir, 'postgres'));
+  const embedded = config.CHRONICLE_DATABASE_URL ? null : await openEmbeddedPostgres(join(dataDir, 'postgres'));
   const databaseUrl = config.CHRONICLE_DATABASE_URL ?? embedded!.url;
   // PGlite serves one session at a time; a larger pool would only queue behind it.
   const poolSize = embedded ? 1 : 20;

@@ -1,5 +1,5 @@
 export { identityConfigSchema, type IdentityConfig } from './config/identity.config';
-export { assembleIdentity, startIdentity, type IdentityRuntime, type IdentityRuntimeOptions } from './identity/identity.runtime';
+export { assembleIdentity, openIdentityDatabase, startIdentity, type IdentityRuntime, type IdentityRuntimeOptions } from './identity/identity.runtime';
 export { IdentityModule } from './identity/identity.module';
 export { authenticationMiddleware, type IdentifiedRequest } from './identity/authentication/authentication.middleware';
 export { Authenticator, type Caller, type Credentials } from './identity/authentication/authenticator';

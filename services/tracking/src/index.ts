@@ -1,4 +1,4 @@
-export { startTracking, type TrackingRuntimeOptions } from './tracking.runtime';
+export { openTrackingDatabase, startTracking, type TrackingRuntimeOptions } from './tracking.runtime';
 export { TrackingEventStore } from './tracking.event-store';
 export { trackingProjections } from './projections';
 export { trackingMigrations } from './migrations';

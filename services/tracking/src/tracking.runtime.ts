@@ -23,22 +23,34 @@ export interface TrackingRuntimeOptions {
   authenticateSubscription: SubscriptionAuthenticator;
 }
 
-/**
- * Everything the tracking service needs before it serves: migrations, read models at their
- * versions, and the relay that publishes its log. Both deployments start tracking through here.
- */
-export async function startTracking(options: TrackingRuntimeOptions): Promise<{ module: DynamicModule; db: Database; close(): Promise<void> }> {
-  const db = await Database.connect({ url: options.databaseUrl, name: 'tracking', migrations: trackingMigrations, poolSize: options.poolSize });
+/** Connects to tracking's schema and brings it to the current migrations and read-model versions. */
+export async function openTrackingDatabase(databaseUrl: string, poolSize: number): Promise<{ db: Database; store: TrackingEventStore }> {
+  const db = await Database.connect({ url: databaseUrl, name: 'tracking', migrations: trackingMigrations, poolSize });
   const store = new TrackingEventStore(db);
   await ensureProjections(db, store, trackingProjections);
   // Every tracking read model is per workspace: behind row-level security (a lookup once it is).
   for (const projection of trackingProjections) {
     for (const table of Object.keys(projection.tables)) await isolateWorkspaces(db, trackingSchema, table);
   }
+  return { db, store };
+}
+
+/**
+ * Everything the tracking service needs before it serves: migrations, read models at their
+ * versions, and the relay that publishes its log. Both deployments start tracking through here.
+ */
+export async function startTracking(options: TrackingRuntimeOptions): Promise<{ module: DynamicModule; db: Database; close(): Promise<void> }> {
+  const { db, store } = await openTrackingDatabase(options.databaseUrl, options.poolSize);
   const relay = new EventRelay(db, store, options.bus, { election: options.relayElection, onError: options.onRelayError });
   await relay.start();
   return {
-    module: TrackingModule.register({ db, store, artifacts: createArtifactStore(options.artifacts), bus: options.bus, authenticateSubscription: options.authenticateSubscription }),
+    module: TrackingModule.register({
+      db,
+      store,
+      artifacts: await createArtifactStore(options.artifacts),
+      bus: options.bus,
+      authenticateSubscription: options.authenticateSubscription,
+    }),
     db,
     async close() {
       await relay.stop();

@@ -55,9 +55,7 @@ export interface IdentityRuntime {
  * default workspace and first administrator, the relay of its log and the consumer of tracking's.
  */
 export async function startIdentity(options: IdentityRuntimeOptions): Promise<IdentityRuntime> {
-  const db = await Database.connect({ url: options.databaseUrl, name: 'identity', migrations: identityMigrations, poolSize: options.poolSize });
-  const store = new IdentityEventStore(db, identitySchema);
-  await ensureProjections(db, store, identityProjections);
+  const db = await openIdentityDatabase(options.databaseUrl, options.poolSize);
   const runtime = await assembleIdentity(db, identitySchema, options);
   return {
     ...runtime,
@@ -66,6 +64,13 @@ export async function startIdentity(options: IdentityRuntimeOptions): Promise<Id
       await db.close();
     },
   };
+}
+
+/** Connects to identity's schema and brings it to the current migrations and read-model versions. */
+export async function openIdentityDatabase(databaseUrl: string, poolSize: number): Promise<Database> {
+  const db = await Database.connect({ url: databaseUrl, name: 'identity', migrations: identityMigrations, poolSize });
+  await ensureProjections(db, new IdentityEventStore(db, identitySchema), identityProjections);
+  return db;
 }
 
 /** The runtime on a database whose schema already holds identity's tables (tests use a fresh one). */
