@@ -1,5 +1,6 @@
 import type { Projection } from '@chronicle/eventstore';
 import type { TrackingEvent } from '../domain/tracking-event';
+import { metricColumns } from './metric-columns';
 
 type Table = 'metrics';
 
@@ -25,12 +26,12 @@ export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
   async apply(events, tx, t) {
     for (const { workspaceId, event } of events) {
       if (event.type !== 'MetricsLogged') continue;
-      const points = event.data.metrics;
+      const columns = metricColumns(event.data);
       await tx.query(
         `INSERT INTO ${t.metrics} (workspace_id, run_id, key, step, timestamp, value)
          SELECT $1, $2, * FROM unnest($3::text[], $4::bigint[], $5::bigint[], $6::float8[])
          ON CONFLICT DO NOTHING`,
-        [workspaceId, event.data.runId, points.map((p) => p.key), points.map((p) => p.step), points.map((p) => p.timestamp), points.map((p) => p.value)],
+        [workspaceId, event.data.runId, columns.keys, columns.steps, columns.timestamps, columns.values],
       );
     }
   },
