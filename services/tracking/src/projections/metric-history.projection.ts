@@ -10,12 +10,14 @@ type Table = 'metrics';
  */
 export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
   name: 'metric-history',
-  version: 1,
+  version: 2,
   tables: {
+    // Byte-order ("C") text: every logged point adds two index entries led by these columns, and
+    // comparing them as bytes instead of by locale is most of what makes a 1000-point insert cheaper.
     metrics: (t) => `CREATE TABLE ${t} (
-      workspace_id text NOT NULL,
-      run_id text NOT NULL,
-      key text NOT NULL,
+      workspace_id text COLLATE "C" NOT NULL,
+      run_id text COLLATE "C" NOT NULL,
+      key text COLLATE "C" NOT NULL,
       step bigint NOT NULL,
       timestamp bigint NOT NULL,
       value double precision NOT NULL,
