@@ -1,8 +1,8 @@
 // Seeds runs through Chronicle's own write path in the bench process: the run decider decides
 // CreateRun then LogBatch, the event store appends those events to the run's stream and the inline
-// projections apply them, exactly as for POST runs/create + runs/log-batch. What differs is the
-// transaction: one per `runsPerTransaction` runs instead of two per run, and no HTTP. The server's
-// relay still publishes every seeded event from the log.
+// projections apply them, exactly as for POST runs/create + runs/log-batch. What differs: one
+// transaction per `runsPerTransaction` runs instead of two per run, no stream snapshot (the four
+// events are the whole stream) and no HTTP. The server's relay still publishes every seeded event.
 import { Database } from '@chronicle/database';
 import { trackingMigrations, TrackingEventStore } from '@chronicle/tracking';
 import { randomUUID } from 'node:crypto';
