@@ -93,17 +93,33 @@ export class EventStore<E> {
 
   /** Appends a batch of events to one stream atomically; ConcurrencyError when the version moved. */
   async append(tx: Queryable, request: AppendRequest<E>): Promise<StoredEvent<E>[]> {
+    return this.appendAndSnapshot(tx, request, null);
+  }
+
+  /**
+   * Appends, and when `snapshot` is given stores it as the stream's state after these events, in
+   * the same statement: a command pays one round trip for both.
+   */
+  private async appendAndSnapshot(tx: Queryable, request: AppendRequest<E>, snapshot: { state: unknown } | null): Promise<StoredEvent<E>[]> {
     if (request.events.length === 0) return [];
     const current =
       request.expectedVersion === 'any' ? await this.streamVersion(tx, request.workspaceId, request.streamId) : request.expectedVersion;
     const encoded = request.events.map((event) => this.codec.encode(event));
+    const storesSnapshot = snapshot !== null;
     try {
       const rows = await tx.query<{ position: string; transaction_id: string }>(
-        `INSERT INTO ${this.events} (workspace_id, stream_id, stream_version, event_type, schema_version, payload, metadata)
-         SELECT $1, $2, $3::bigint + u.ord, u.event_type, 1, u.payload, $6::jsonb
-         FROM unnest($4::text[], $5::bytea[]) WITH ORDINALITY AS u(event_type, payload, ord)
-         ORDER BY u.ord
-         RETURNING position, transaction_id::text AS transaction_id`,
+        `WITH appended AS (
+           INSERT INTO ${this.events} (workspace_id, stream_id, stream_version, event_type, schema_version, payload, metadata)
+           SELECT $1, $2, $3::bigint + u.ord, u.event_type, 1, u.payload, $6::jsonb
+           FROM unnest($4::text[], $5::bytea[]) WITH ORDINALITY AS u(event_type, payload, ord)
+           ORDER BY u.ord
+           RETURNING position, transaction_id
+         ), snapshot AS (
+           INSERT INTO ${this.schema}.snapshots (workspace_id, stream_id, version, state)
+           SELECT $1, $2, $3::bigint + cardinality($4::text[]), $8::jsonb WHERE $7::boolean
+           ON CONFLICT (workspace_id, stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state
+         )
+         SELECT position, transaction_id::text AS transaction_id FROM appended ORDER BY position`,
         [
           request.workspaceId,
           request.streamId,
@@ -111,6 +127,8 @@ export class EventStore<E> {
           encoded.map((e) => e.eventType),
           encoded.map((e) => Buffer.from(e.payload)),
           JSON.stringify(request.metadata),
+          storesSnapshot,
+          storesSnapshot ? JSON.stringify(snapshot.state) : null,
         ],
       );
       return rows.map((row, i) => ({
@@ -179,15 +197,22 @@ export class EventStore<E> {
     return found;
   }
 
-  /** Loads a stream's state from its snapshot plus any later events. */
+  /** Loads a stream's state from its snapshot plus any later events, in one query. */
   async load<S>(q: Queryable, workspaceId: string, streamId: string, decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>) {
-    const [snapshot] = await q.query<{ version: string; state: S }>(
-      `SELECT version, state FROM ${this.schema}.snapshots WHERE workspace_id = $1 AND stream_id = $2`,
+    const rows = await q.query<{ snapshot_version: string | null; snapshot_state: S | null } & Partial<EventRow>>(
+      `SELECT s.version AS snapshot_version, s.state AS snapshot_state, ${eventColumns}
+       FROM (SELECT) AS stream
+       LEFT JOIN ${this.schema}.snapshots s ON s.workspace_id = $1 AND s.stream_id = $2
+       LEFT JOIN ${this.events} e ON e.workspace_id = $1 AND e.stream_id = $2 AND e.stream_version > coalesce(s.version, 0)
+       ORDER BY e.stream_version`,
       [workspaceId, streamId],
     );
-    let state = snapshot ? snapshot.state : decider.initialState;
-    let version = snapshot ? Number(snapshot.version) : 0;
-    for (const stored of await this.readStream(workspaceId, streamId, version, q)) {
+    const [first] = rows;
+    let state = first.snapshot_version === null ? decider.initialState : (first.snapshot_state as S);
+    let version = Number(first.snapshot_version ?? 0);
+    for (const row of rows) {
+      if (row.position === null || row.position === undefined) continue;
+      const stored = this.decode(row as EventRow);
       state = decider.evolve(state, stored.event);
       version = stored.streamVersion;
     }
@@ -233,16 +258,9 @@ export class EventStore<E> {
     await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.schema}/${workspaceId}/${streamId}`]);
     const loaded = await this.load(tx, workspaceId, streamId, request.decider);
     const events = await request.decide(loaded.state, tx);
-    const stored = await this.append(tx, { workspaceId, streamId, expectedVersion: loaded.version, events, metadata });
     const state = events.reduce(request.decider.evolve, loaded.state);
-    if (stored.length > 0) {
-      await tx.query(
-        `INSERT INTO ${this.schema}.snapshots (workspace_id, stream_id, version, state) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (workspace_id, stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state`,
-        [workspaceId, streamId, stored[stored.length - 1].streamVersion, JSON.stringify(state)],
-      );
-      await this.project(tx, stored);
-    }
+    const stored = await this.appendAndSnapshot(tx, { workspaceId, streamId, expectedVersion: loaded.version, events, metadata }, { state });
+    if (stored.length > 0) await this.project(tx, stored);
     const outcome = { result: request.result(state, stored), position: stored.at(-1)?.position ?? null };
     if (key) {
       await tx.query(`UPDATE ${this.schema}.idempotency_keys SET result = $3 WHERE workspace_id = $1 AND key = $2`, [

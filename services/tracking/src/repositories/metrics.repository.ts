@@ -1,6 +1,7 @@
 import { Database } from '@chronicle/database';
 import { Injectable } from '@nestjs/common';
 import { trackingSchema as s } from '../tracking.schema';
+import type { HistoryCursor } from '../search/history-page-token';
 import type { MetricView } from './read-models';
 
 type PointRow = { run_id: string; key: string; value: number; timestamp: string; step: string };
@@ -23,12 +24,23 @@ const toView = (r: PointRow): MetricView => ({ key: r.key, value: r.value, times
 export class MetricsRepository {
   constructor(private readonly db: Database) {}
 
-  /** One page of a metric's history in MLflow's order (timestamp, step, value); `limit + 1` rows tell whether more follow. */
-  async history(workspaceId: string, runId: string, key: string, offset: number, limit: number): Promise<MetricView[]> {
+  /**
+   * One page of a metric's history in MLflow's order (timestamp, step, value); `limit + 1` rows
+   * tell whether more follow. A page that continues another starts after its last point (an index
+   * seek) when the cursor has it, else skips `offset` points.
+   */
+  async history(workspaceId: string, runId: string, key: string, cursor: HistoryCursor, limit: number): Promise<MetricView[]> {
+    const after = cursor.after;
     const rows = await this.db.query<PointRow>(
-      `SELECT run_id, key, value, timestamp, step FROM ${s}.metrics
-       WHERE workspace_id = $1 AND run_id = $2 AND key = $3 ORDER BY timestamp, step, value LIMIT $4 OFFSET $5`,
-      [workspaceId, runId, key, limit, offset],
+      after
+        ? `SELECT run_id, key, value, timestamp, step FROM ${s}.metrics
+           WHERE workspace_id = $1 AND run_id = $2 AND key = $3 AND (timestamp, step, value) > ($5::bigint, $6::bigint, $7::float8)
+           ORDER BY timestamp, step, value LIMIT $4`
+        : `SELECT run_id, key, value, timestamp, step FROM ${s}.metrics
+           WHERE workspace_id = $1 AND run_id = $2 AND key = $3 ORDER BY timestamp, step, value LIMIT $4 OFFSET $5`,
+      after
+        ? [workspaceId, runId, key, limit, after.timestamp, after.step, String(after.value)]
+        : [workspaceId, runId, key, limit, cursor.offset],
     );
     return rows.map(toView);
   }

@@ -91,7 +91,7 @@ export class RunsResolver {
     const offset = pageStart(first, after);
     const workspaceId = context.command.workspaceId;
     const [points, total] = await Promise.all([
-      this.metrics.history(workspaceId, run.id, key, offset, first),
+      this.metrics.history(workspaceId, run.id, key, { offset }, first),
       this.metrics.historyCount(workspaceId, run.id, key),
     ]);
     return connectionOf(points, offset, total);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { CommandContext } from '../../commands/command-context';
 import { ExperimentPolicy } from '../../policies/experiment.policy';
 import { MetricsRepository } from '../../repositories/metrics.repository';
-import { decodePageToken, encodePageToken } from '../../search/page-token';
+import { decodeHistoryPageToken, encodeHistoryPageToken } from '../../search/history-page-token';
 import { metricJson } from './mlflow-json';
 import { RequestContext } from './request-context.decorator';
 
@@ -39,10 +39,12 @@ export class MetricsController {
     await this.policy.requireForRun(ctx, 'read', runId!);
     // MLflow 3.6 turns an omitted max_results into an empty page; absent means "all" here.
     const limit = Math.min(input.max_results || historyPageLimit, historyPageLimit);
-    const offset = decodePageToken(input.page_token);
-    const rows = await this.metrics.history(ctx.workspaceId, runId!, input.metric_key, offset, limit + 1);
-    const page = rows.slice(0, limit).map(({ runId: _runId, ...point }) => metricJson(point));
-    return { metrics: page, ...(rows.length > limit ? { next_page_token: encodePageToken(offset + limit) } : {}) };
+    const cursor = decodeHistoryPageToken(input.page_token);
+    const rows = await this.metrics.history(ctx.workspaceId, runId!, input.metric_key, cursor, limit + 1);
+    const points = rows.slice(0, limit);
+    const page = points.map(({ runId: _runId, ...point }) => metricJson(point));
+    const last = points.at(-1);
+    return { metrics: page, ...(rows.length > limit && last ? { next_page_token: encodeHistoryPageToken(cursor.offset + limit, last) } : {}) };
   }
 
   @Authorize('read', 'Experiment')
