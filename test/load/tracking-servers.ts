@@ -63,6 +63,10 @@ export class HttpError extends Error {
   }
 }
 
+// Chronicle runs with authentication on, as it ships; MLflow's server (no auth app) ignores the header.
+const benchPassword = 'bench-admin-password';
+const authorization = `Basic ${Buffer.from(`admin:${benchPassword}`).toString('base64')}`;
+
 /** One request; resolves with the parsed JSON body, rejects on a non-2xx status. */
 export function call<T = Record<string, unknown>>(
   baseUrl: string,
@@ -82,8 +86,8 @@ export function call<T = Record<string, unknown>>(
         path: url.pathname + url.search,
         method,
         headers: payload
-          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-          : {},
+          ? { authorization, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+          : { authorization },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -162,6 +166,8 @@ export async function startChronicle(database: string): Promise<Server> {
     CHRONICLE_S3_SECRET_KEY: process.env.CHRONICLE_S3_SECRET_KEY ?? 'chronicle-secret',
     CHRONICLE_S3_BUCKET: process.env.CHRONICLE_S3_BUCKET ?? 'chronicle-artifacts',
     CHRONICLE_LOG_LEVEL: 'warn',
+    CHRONICLE_ADMIN_USERNAME: 'admin',
+    CHRONICLE_ADMIN_PASSWORD: benchPassword,
   };
   const child = spawn(
     process.execPath,
