@@ -5,7 +5,7 @@ import { identityConfigSchema, startIdentity, type IdentityConfig } from '@chron
 import { createHttpApp, HealthModule, loggingModule } from '@chronicle/http';
 import { InProcessEventBus } from '@chronicle/messaging';
 import { startTracking } from '@chronicle/tracking';
-import { Module } from '@nestjs/common';
+import { type INestApplication, Module } from '@nestjs/common';
 import { pino } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -52,13 +52,22 @@ export function loadServerConfig(flags: ServerFlags): ServerConfig {
   });
 }
 
-/** Runs every Chronicle module in one process: embedded Postgres unless a database URL is set. */
-export async function runServer(flags: ServerFlags): Promise<void> {
-  const startedAt = performance.now();
-  const config = loadServerConfig(flags);
+export interface AssembledServer {
+  /** Every module in one Nest app, authentication installed; not listening yet. */
+  app: INestApplication;
+  embedded: boolean;
+  firstAdminCreated: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Assembles every Chronicle module in one process: embedded Postgres unless a database URL is
+ * set, identity (authentication) in front of tracking. `chronicle server` listens with it; the
+ * isolation test enumerates its routes.
+ */
+export async function assembleServer(config: ServerConfig, identityConfig: IdentityConfig): Promise<AssembledServer> {
   const logger = pino({ level: config.CHRONICLE_LOG_LEVEL });
   const dataDir = resolve(config.CHRONICLE_DATA_DIR);
-  const identitySettings = loadIdentityConfig();
   const embedded = config.CHRONICLE_DATABASE_URL ? null : await openEmbeddedPostgres(join(dataDir, 'postgres'));
   const databaseUrl = config.CHRONICLE_DATABASE_URL ?? embedded!.url;
   // PGlite serves one session at a time; a larger pool would only queue behind it.
@@ -67,7 +76,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   const onRelayError = (err: unknown) => logger.error({ err }, 'relay failed');
   // PGlite serves one connection, which a relay's own (leader-election) connection would take from the pool.
   const relayElection = embedded ? 'none' : 'advisory-lock';
-  const identity = await startIdentity({ databaseUrl, poolSize, bus, config: identitySettings.config, relayElection, onRelayError });
+  const identity = await startIdentity({ databaseUrl, poolSize, bus, config: identityConfig, relayElection, onRelayError });
   const tracking = await startTracking({
     databaseUrl,
     poolSize,
@@ -91,13 +100,31 @@ export async function runServer(flags: ServerFlags): Promise<void> {
 
   const app = await createHttpApp(ChronicleServerModule);
   app.use(identity.middleware);
+  return {
+    app,
+    embedded: embedded !== null,
+    firstAdminCreated: identity.firstAdminCreated,
+    async close() {
+      await app.close();
+      await identity.close();
+      await tracking.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** `chronicle server`: assembles everything, listens, and prints how to connect. */
+export async function runServer(flags: ServerFlags): Promise<void> {
+  const startedAt = performance.now();
+  const config = loadServerConfig(flags);
+  const dataDir = resolve(config.CHRONICLE_DATA_DIR);
+  const identitySettings = loadIdentityConfig();
+  const server = await assembleServer(config, identitySettings.config);
+  const app = server.app;
   await app.listen(config.CHRONICLE_PORT, config.CHRONICLE_HOST);
   const url = `http://${config.CHRONICLE_HOST}:${(app.getHttpServer().address() as { port: number }).port}`;
   const shutdown = async () => {
-    await app.close();
-    await identity.close();
-    await tracking.close();
-    await embedded?.stop();
+    await server.close();
     process.exit(0);
   };
   process.once('SIGINT', shutdown);
@@ -105,10 +132,10 @@ export async function runServer(flags: ServerFlags): Promise<void> {
   process.stdout.write(
     [
       `Chronicle is listening on ${url} (started in ${Math.round(performance.now() - startedAt)} ms)`,
-      `  database:  ${embedded ? `embedded Postgres in ${join(dataDir, 'postgres')}` : 'Postgres server'}`,
+      `  database:  ${server.embedded ? `embedded Postgres in ${join(dataDir, 'postgres')}` : 'Postgres server'}`,
       `  artifacts: ${config.CHRONICLE_ARTIFACT_STORE === 's3' ? `s3 bucket ${config.CHRONICLE_S3_BUCKET}` : join(dataDir, 'artifacts')}`,
       `  workspace: default (select another with the X-MLFLOW-WORKSPACE header or MLFLOW_WORKSPACE)`,
-      ...authLines(identitySettings.config, identity.firstAdminCreated ? identitySettings.generatedPassword : undefined),
+      ...authLines(identitySettings.config, server.firstAdminCreated ? identitySettings.generatedPassword : undefined),
       `  graphql:   ${url}/graphql (subscriptions: graphql-ws on the same path)`,
       `Point the mlflow client at it:`,
       `  export MLFLOW_TRACKING_URI=${url}`,
