@@ -1,6 +1,6 @@
 import { abilityFor, authorizeKey, builtInRoles, type RoutePolicy } from '@chronicle/authz';
 import { identityConfigSchema } from '@chronicle/gateway';
-import { databaseUrl, randomId } from '@chronicle/testing';
+import { freshDatabase, randomId, type FreshDatabase } from '@chronicle/testing';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
@@ -17,7 +17,6 @@ import {
   type GraphQLField,
   type GraphQLInputType,
 } from 'graphql';
-import { Client } from 'pg';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,22 +49,12 @@ const roles = ['viewer', 'editor', 'admin', 'owner'] as const;
 
 let server: AssembledServer;
 let url: string;
-let database: string;
+let database: FreshDatabase;
 const wsA = `iso-a-${randomId('x').slice(2)}`.replaceAll('_', '-');
 const wsB = `iso-b-${randomId('x').slice(2)}`.replaceAll('_', '-');
 /** Workspace A's resources: what nobody outside A may see or touch. */
 const a = { experimentId: '', experimentName: `iso-exp-${randomId('e')}`, runId: '', modelId: '', revokedTokenId: '' };
 const tokens: Record<string, string> = {};
-
-async function admin_sql(sql: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function http(method: string, path: string, caller: { authorization?: string; workspace?: string }, body?: unknown) {
   const headers: Record<string, string> = {};
@@ -92,12 +81,9 @@ async function issueToken(user: string, password: string, workspace: string, exp
 }
 
 beforeAll(async () => {
-  database = randomId('isolation');
-  await admin_sql(`CREATE DATABASE ${database}`);
-  const dbUrl = new URL(databaseUrl);
-  dbUrl.pathname = `/${database}`;
+  database = await freshDatabase('isolation');
   server = await assembleServer(
-    serverConfigSchema.parse({ CHRONICLE_DATABASE_URL: dbUrl.toString(), CHRONICLE_DATA_DIR: mkdtempSync(join(tmpdir(), 'isolation-')), CHRONICLE_LOG_LEVEL: 'silent' }),
+    serverConfigSchema.parse({ CHRONICLE_DATABASE_URL: database.url, CHRONICLE_DATA_DIR: mkdtempSync(join(tmpdir(), 'isolation-')), CHRONICLE_LOG_LEVEL: 'silent' }),
     identityConfigSchema.parse({ CHRONICLE_ADMIN_USERNAME: 'admin', CHRONICLE_ADMIN_PASSWORD: adminPassword }),
   );
   await server.app.listen(0, '127.0.0.1');
@@ -128,7 +114,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await admin_sql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await database?.drop();
 });
 
 /** Every route of the running app, with the policy its handler declares. */

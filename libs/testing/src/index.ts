@@ -1,1 +1,2 @@
 export * from './fresh-schema';
+export * from './fresh-database';

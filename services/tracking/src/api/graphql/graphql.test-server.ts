@@ -1,10 +1,9 @@
 import { AuthorizationModule, localPrincipal, principalHeader, setPrincipal, trustedPrincipalMiddleware, verifyPrincipal, type AuthenticatedRequest } from '@chronicle/authz';
 import { createHttpApp, loggingModule } from '@chronicle/http';
 import { InProcessEventBus, type EventBus } from '@chronicle/messaging';
-import { databaseUrl, randomId } from '@chronicle/testing';
+import { freshDatabase } from '@chronicle/testing';
 import { Module, type INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { Client } from 'pg';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,16 +17,6 @@ export interface GraphqlTestServer {
   close(): Promise<void>;
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * A tracking server on a fresh database of the real Postgres, listening on a free loopback port,
  * as `chronicle server` runs it (the same modules, HTTP app and bus port), with authentication
@@ -35,13 +24,10 @@ async function adminQuery(sql: string): Promise<void> {
  */
 export async function startGraphqlTestServer(bus: EventBus = new InProcessEventBus(), options: { behindGatewaySignedWith?: string } = {}): Promise<GraphqlTestServer> {
   const secret = options.behindGatewaySignedWith;
-  const database = randomId('graphql_test');
-  await adminQuery(`CREATE DATABASE ${database}`);
-  const url = new URL(databaseUrl);
-  url.pathname = `/${database}`;
+  const database = await freshDatabase('graphql_test');
   const artifacts = await mkdtemp(join(tmpdir(), 'graphql-test-'));
   const tracking = await startTracking({
-    databaseUrl: url.toString(),
+    databaseUrl: database.url,
     poolSize: 10,
     artifacts: { kind: 'local', root: artifacts },
     bus,
@@ -69,13 +55,13 @@ export async function startGraphqlTestServer(bus: EventBus = new InProcessEventB
   const { port } = app.getHttpServer().address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
-    databaseUrl: url.toString(),
+    databaseUrl: database.url,
     app,
     async close() {
       await app.close();
       await tracking.close();
       await rm(artifacts, { recursive: true, force: true });
-      await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await database.drop();
     },
   };
 }
