@@ -125,7 +125,7 @@ describe('Authenticator: HTTP Basic', () => {
       expect(verify).toHaveBeenCalledTimes(1);
       await users.updatePassword(ctx(), username, 'a-new-password');
       await expect(auth.authenticate({ authorization: basic(username, 'pw-long-enough') })).rejects.toThrow(Unauthenticated);
-      await expect(auth.authenticate({ authorization: basic(username, 'a-new-password') })).resolves.toBeDefined();
+      await expect(auth.authenticate({ authorization: basic(username, 'a-new-password') })).resolves.toMatchObject({ principal: { id: `user:${username}` } });
     } finally {
       verify.mockRestore();
     }
@@ -201,7 +201,7 @@ describe('Authenticator: API tokens', () => {
     const revoked = await tokens.issue(ctx(`user:${username}`), 'default', { name: 'gone', owner: `user:${username}` });
     await tokens.revoke(ctx(`user:${username}`), 'default', revoked.tokenId);
     const auth = authenticator();
-    await expect(auth.authenticate({ authorization: `Bearer ${expiring.secret}` })).resolves.toBeDefined();
+    await expect(auth.authenticate({ authorization: `Bearer ${expiring.secret}` })).resolves.toMatchObject({ principal: { id: `user:${username}` } });
     const start = clock;
     clock += 60_000;
     try {
@@ -268,7 +268,7 @@ describe('Authenticator: OIDC bearer JWTs', () => {
     expect(principal).toMatchObject({ id: `user:${username}`, isAdmin: false });
     expect(await new UsersRepository(fx.db, tables).get(username)).toMatchObject({ source: 'oidc', passwordHash: '' });
     // Provisioned once; the next login finds the user.
-    await expect(auth.authenticate({ authorization: `Bearer ${jwt}` })).resolves.toBeDefined();
+    await expect(auth.authenticate({ authorization: `Bearer ${jwt}` })).resolves.toMatchObject({ principal: { id: `user:${username}` } });
   });
 
   it('falls back to sub, or uses the configured claim', async () => {
