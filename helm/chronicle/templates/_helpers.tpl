@@ -25,6 +25,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - name: CHRONICLE_S3_SECRET_KEY
   valueFrom:
     secretKeyRef: { name: {{ .Values.existingSecret }}, key: CHRONICLE_S3_SECRET_KEY }
+- name: CHRONICLE_PRINCIPAL_SECRET
+  valueFrom:
+    secretKeyRef: { name: {{ .Values.existingSecret }}, key: CHRONICLE_PRINCIPAL_SECRET }
 {{- end }}
 
 {{- define "chronicle.probes" -}}
