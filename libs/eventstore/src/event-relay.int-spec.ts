@@ -316,6 +316,19 @@ describe.each(buses)('EventRelay with the $name bus', ({ name, create }) => {
     expectDelivered(received, appended, 'none');
   });
 
+  it('publishes the redacted copy of a payload and keeps the original in the log', async () => {
+    const { store, received } = await newStore();
+    const redact = () => trackingCodecAs(store.context).encode(tagsSet('redacted-run', 'redacted')).payload;
+    const relay = new EventRelay(fresh.db, store as EventStore<unknown>, bus, { idleMs: 10, redact });
+    relays.push(relay);
+    await relay.start();
+    const appended = await appendConcurrently(fresh, store, randomId('ws'), 1, 3);
+    await waitFor('every event on the bus', () => received.length >= appended.length);
+    expect(received.map((e) => e.event)).toEqual(appended.map(() => tagsSet('redacted-run', 'redacted')));
+    const [stored] = await store.readStream(appended[0]!.workspaceId, appended[0]!.streamId, 0, fresh.db);
+    expect(stored!.event).toEqual(appended[0]!.event);
+  });
+
   if (name === 'kafka') {
     it('loses nothing when the broker restarts under load', async () => {
       // Read back only after the restart: this test is about the relay's publishing.

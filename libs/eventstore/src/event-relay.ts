@@ -17,6 +17,11 @@ export interface RelayOptions {
    * connection ends. `none`: this process is alone on its database (the embedded mode).
    */
   election?: 'advisory-lock' | 'none';
+  /**
+   * Rewrites a payload on its way out: what the log keeps for rebuilds but must not leave the
+   * service (identity's password hashes) is removed from the published copy only.
+   */
+  redact?: (eventType: string, payload: Uint8Array) => Uint8Array;
   onError?: (error: unknown) => void;
 }
 
@@ -124,7 +129,9 @@ export class EventRelay {
     try {
       const batch = await this.store.readEncodedAfter(leading.cursor, this.options.batchSize ?? defaults.batchSize, leading.connection);
       if (batch.length === 0) return { relayed: 0, heldBack: await this.store.hasEventsAfter(leading.cursor, leading.connection) };
-      await this.bus.publish(batch.map((stored) => toBusRecord(this.store.context, stored)));
+      const redact = this.options.redact;
+      const published = redact ? batch.map((stored) => ({ ...stored, payload: redact(stored.eventType, stored.payload) })) : batch;
+      await this.bus.publish(published.map((stored) => toBusRecord(this.store.context, stored)));
       const last = batch[batch.length - 1];
       await leading.connection.query(
         `INSERT INTO ${this.store.schema}.checkpoints (name, transaction_id, position) VALUES ($1, $2::xid8, $3)

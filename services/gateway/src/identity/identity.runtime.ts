@@ -14,6 +14,7 @@ import { PasswordHasher } from './authentication/password-hasher';
 import type { CommandContext } from './commands/command-context';
 import { UserCommandsHandler } from './commands/user-commands.handler';
 import { WorkspaceCommandsHandler } from './commands/workspace-commands.handler';
+import { withoutPasswordHash } from './domain/user/password-redaction';
 import { systemActor } from './domain/workspace/workspace.decider';
 import { IdentityEventStore } from './identity.event-store';
 import { identitySchema } from './identity.schema';
@@ -86,7 +87,7 @@ export async function assembleIdentity(db: Database, schema: string, options: Pi
   await new WorkspaceCommandsHandler(store, tables, users, new ServiceAccountsRepository(db, tables)).ensureDefault(system());
   const firstAdminCreated = config.CHRONICLE_AUTH === 'on' && (await ensureFirstAdmin(users, userCommands, config, system()));
 
-  const relay = new EventRelay(db, store, bus, { election: options.relayElection, onError: options.onRelayError });
+  const relay = new EventRelay(db, store, bus, { election: options.relayElection, redact: withoutPasswordHash, onError: options.onRelayError });
   await relay.start();
   const trackingTopic = topicOf(trackingEvents.context);
   await bus.ensureTopics([trackingTopic], 3);
