@@ -139,12 +139,16 @@ export async function runServer(flags: ServerFlags): Promise<void> {
       `  graphql:   ${url}/graphql (subscriptions: graphql-ws on the same path)`,
       `Point the mlflow client at it:`,
       `  export MLFLOW_TRACKING_URI=${url}`,
-      ...(identitySettings.config.CHRONICLE_AUTH === 'on'
-        ? [`  export MLFLOW_TRACKING_USERNAME=<user> MLFLOW_TRACKING_PASSWORD=<password>   # or MLFLOW_TRACKING_TOKEN=<token>`]
-        : []),
+      ...credentialLines(identitySettings.config, server.firstAdminCreated ? identitySettings.generatedPassword : undefined),
       '',
     ].join('\n'),
   );
+}
+
+function credentialLines(config: IdentityConfig, generatedPassword: string | undefined): string[] {
+  if (config.CHRONICLE_AUTH === 'off') return [];
+  if (generatedPassword) return [`  export MLFLOW_TRACKING_USERNAME=${config.CHRONICLE_ADMIN_USERNAME} MLFLOW_TRACKING_PASSWORD=${generatedPassword}`];
+  return ['  export MLFLOW_TRACKING_USERNAME=<user> MLFLOW_TRACKING_PASSWORD=<password>   # or MLFLOW_TRACKING_TOKEN=<token>'];
 }
 
 function authLines(config: IdentityConfig, generatedPassword: string | undefined): string[] {
