@@ -9,13 +9,12 @@ import { setPrincipal, type AuthenticatedRequest } from './request-principal';
  * answer it, the guard refuses the rest); a bad or stale signature is a 401.
  */
 export function trustedPrincipalMiddleware(secret: string) {
-  return (request: Request & AuthenticatedRequest & { actor?: string }, response: Response, next: NextFunction): void => {
+  return (request: Request & AuthenticatedRequest, response: Response, next: NextFunction): void => {
     const header = request.header(principalHeader);
     if (!header) return next();
     try {
       const principal = verifyPrincipal(header, secret);
       setPrincipal(request, principal);
-      request.actor = principal.id;
       next();
     } catch (error) {
       sendMlflowError(response, error);

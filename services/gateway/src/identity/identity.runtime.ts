@@ -1,3 +1,4 @@
+import { principalId } from '@chronicle/authz';
 import { trackingEvents } from '@chronicle/contracts';
 import { Database } from '@chronicle/database';
 import { AlreadyExists, ConcurrencyError } from '@chronicle/errors';
@@ -111,7 +112,7 @@ export async function assembleIdentity(db: Database, schema: string, options: Pi
     passwords,
     cache: new CredentialCache(),
     oidc,
-    provisionUser: (username) => userCommands.provision({ ...system(), actor: `user:${username}` }, username),
+    provisionUser: (username) => userCommands.provision({ ...system(), actor: principalId('user', username) }, username),
   });
   return {
     module: IdentityModule.register({ db, store, tables, authenticator, passwords }),

@@ -7,8 +7,6 @@ import type { Authenticator, Caller } from './authenticator';
 export interface IdentifiedRequest extends AuthenticatedRequest {
   /** Who called, independent of workspace: handlers that act on another workspace resolve it again. */
   caller?: Caller | null;
-  /** The principal id, which tracking's request context records as the actor of its events. */
-  actor?: string;
 }
 
 // Routes that name their workspace in the path act on that workspace, whatever the header says.
@@ -32,7 +30,6 @@ export function authenticationMiddleware(authenticator: Authenticator) {
         request.caller = caller;
         if (principal) {
           setPrincipal(request, principal);
-          request.actor = principal.id;
         }
         next();
       })

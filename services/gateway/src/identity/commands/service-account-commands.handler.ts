@@ -1,4 +1,4 @@
-import { isBuiltInRole } from '@chronicle/authz';
+import { isBuiltInRole, principalId } from '@chronicle/authz';
 import { isUniqueViolation } from '@chronicle/database';
 import { AlreadyExists, NotFound } from '@chronicle/errors';
 import { Injectable } from '@nestjs/common';
@@ -29,7 +29,7 @@ export class ServiceAccountCommandsHandler {
       throw new NotFound(`Role '${input.role}' does not exist in workspace '${workspaceId}'.`);
     }
     await this.run(ctx, workspaceId, { type: 'CreateServiceAccount', name: input.name, description: input.description, createdBy: ctx.actor, time: ctx.now });
-    await this.workspaces.assignRole(ctx, workspaceId, `sa:${input.name}`, input.role);
+    await this.workspaces.assignRole(ctx, workspaceId, principalId('service_account', input.name), input.role);
   }
 
   async delete(ctx: CommandContext, workspaceId: string, name: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { principalId } from '@chronicle/authz';
 import type { Projection } from '@chronicle/eventstore';
 import type { IdentityEvent } from '../domain/identity-event';
 
@@ -44,10 +45,10 @@ export const tokensProjection: Projection<IdentityEvent, 'tokens'> = {
           ]);
           break;
         case 'UserDeleted':
-          await tx.query(`DELETE FROM ${t.tokens} WHERE owner = $1`, [`user:${event.data.username}`]);
+          await tx.query(`DELETE FROM ${t.tokens} WHERE owner = $1`, [principalId('user', event.data.username)]);
           break;
         case 'ServiceAccountDeleted':
-          await tx.query(`DELETE FROM ${t.tokens} WHERE owner = $1`, [`sa:${event.data.name}`]);
+          await tx.query(`DELETE FROM ${t.tokens} WHERE owner = $1`, [principalId('service_account', event.data.name)]);
           break;
         case 'WorkspaceDeleted':
           await tx.query(`DELETE FROM ${t.tokens} WHERE workspace_id = $1`, [ws]);

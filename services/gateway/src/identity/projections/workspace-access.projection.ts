@@ -1,3 +1,4 @@
+import { principalId } from '@chronicle/authz';
 import type { Projection } from '@chronicle/eventstore';
 import type { IdentityEvent } from '../domain/identity-event';
 
@@ -78,10 +79,10 @@ export const workspaceAccessProjection: Projection<IdentityEvent, Table> = {
           break;
         // A deleted identity loses its memberships everywhere, so a later one of the same name starts with none.
         case 'UserDeleted':
-          await tx.query(`DELETE FROM ${t.workspace_members} WHERE principal_id = $1`, [`user:${event.data.username}`]);
+          await tx.query(`DELETE FROM ${t.workspace_members} WHERE principal_id = $1`, [principalId('user', event.data.username)]);
           break;
         case 'ServiceAccountDeleted':
-          await tx.query(`DELETE FROM ${t.workspace_members} WHERE principal_id = $1`, [`sa:${event.data.name}`]);
+          await tx.query(`DELETE FROM ${t.workspace_members} WHERE principal_id = $1`, [principalId('service_account', event.data.name)]);
           break;
         default:
           break;

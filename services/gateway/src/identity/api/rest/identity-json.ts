@@ -1,3 +1,4 @@
+import { principalId } from '@chronicle/authz';
 import type { ServiceAccountView, TokenView, UserView, WorkspaceView } from '../../repositories/read-models';
 
 /** MLflow's Workspace message (§2.9). */
@@ -11,7 +12,7 @@ export function workspaceJson(workspace: WorkspaceView) {
  */
 export function userJson(user: UserView) {
   return {
-    id: `user:${user.username}`,
+    id: principalId('user', user.username),
     username: user.username,
     is_admin: user.isAdmin,
     experiment_permissions: [],
@@ -36,7 +37,7 @@ export function tokenJson(token: TokenView) {
 
 export function serviceAccountJson(account: ServiceAccountView) {
   return {
-    id: `sa:${account.name}`,
+    id: principalId('service_account', account.name),
     name: account.name,
     workspace: account.workspaceId,
     description: account.description,

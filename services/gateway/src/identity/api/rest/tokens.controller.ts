@@ -1,5 +1,5 @@
 import { subject } from '@casl/ability';
-import { Authenticated, AuthorizationGuard } from '@chronicle/authz';
+import { Authenticated, AuthorizationGuard, principalId } from '@chronicle/authz';
 import { InvalidArgument, NotFound } from '@chronicle/errors';
 import { parseMessage, wire } from '@chronicle/mlflow-wire';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
@@ -77,6 +77,6 @@ export class TokensController {
     validateServiceAccountName(name);
     const account = await this.serviceAccounts.byName(name);
     if (!account || account.workspaceId !== workspace) throw new InvalidArgument(`Service account '${name}' does not exist in workspace '${workspace}'.`);
-    return `sa:${name}`;
+    return principalId('service_account', name);
   }
 }
