@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 mode=${1:-embedded}
 python=${CHRONICLE_PYTHON:-infra/.cache/venv/bin/python}
-port=$((20000 + RANDOM % 20000))
+# Below Linux's ephemeral range (32768+), where outgoing connections (Kafka, Postgres clients) take
+# their local ports and could hold one of the six ports the distributed mode binds.
+port=$((20000 + RANDOM % 12000))
 data=$(mktemp -d)
 log="$data/server.log"
 # Auth is on, as it ships: the suite signs in as the first administrator, created from these.
