@@ -130,6 +130,23 @@ class RecordingBus implements EventBus {
   async close() {}
 }
 
+/** Remembers the size of every published batch. */
+class BatchSizes implements EventBus {
+  readonly published: number[] = [];
+  constructor(private readonly inner: EventBus) {}
+  ensureTopics(topics: string[], partitions: number) {
+    return this.inner.ensureTopics(topics, partitions);
+  }
+  async publish(records: BusRecord[]) {
+    await this.inner.publish(records);
+    this.published.push(records.length);
+  }
+  subscribe(options: SubscribeOptions, handler: RecordHandler): Promise<Subscription> {
+    return this.inner.subscribe(options, handler);
+  }
+  async close() {}
+}
+
 /** The backends holding a relay's leadership lock. */
 async function leaderBackends(fresh: FreshSchema, relay: EventRelay): Promise<number[]> {
   // The relay's lock is named `<schema>/<checkpoint name>`; a bigint advisory key shows in
@@ -314,6 +331,32 @@ describe.each(buses)('EventRelay with the $name bus', ({ name, create }) => {
 
     expect(await leaderBackends(fresh, relay)).toEqual([]);
     expectDelivered(received, appended, 'none');
+  });
+
+  it('reads small batches while it keeps up and doubles them, up to batchSize, while they come back full', async () => {
+    const { store, received } = await newStore();
+    const workspaceId = randomId('ws');
+    const sizes = new BatchSizes(bus);
+    const relay = new EventRelay(fresh.db, store as EventStore<unknown>, sizes, { minBatchSize: 10, batchSize: 40 });
+    relays.push(relay);
+    const appendBacklog = async (streamId: string, count: number, after: number) =>
+      fresh.db.transaction((tx) =>
+        store.append(tx, { workspaceId, streamId, expectedVersion: after, events: Array.from({ length: count }, (_, i) => tagsSet(streamId, String(i))), metadata: testMetadata() }),
+      );
+    // Until all of it went out: a transaction elsewhere in the database may hold the horizon back for a while.
+    let relayed = 0;
+    const drain = (events: unknown[]) => waitFor('the backlog relayed', async () => (relayed += await relay.relayOnce()) >= events.length);
+
+    const first = await appendBacklog(randomId('run'), 125, 0);
+    await drain(first);
+    // 10, 20, 40 came back full; 40 is the cap; 15 was not full, so the next read is small again.
+    expect(sizes.published).toEqual([10, 20, 40, 40, 15]);
+    const second = await appendBacklog(first[0]!.streamId, 25, 125);
+    relayed = 0;
+    await drain(second);
+    expect(sizes.published.slice(5)).toEqual([10, 15]);
+    await waitFor('every event on the bus', () => received.length >= first.length + second.length);
+    expectDelivered(received, [...first, ...second], 'none');
   });
 
   it('publishes the redacted copy of a payload and keeps the original in the log', async () => {

@@ -6,7 +6,12 @@ import { AdvisoryLockLeadership, SoleLeadership, type RelayLeadership } from './
 import { logStart, type EncodedEvent, type LogCursor } from './stored-event';
 
 export interface RelayOptions {
+  /**
+   * The largest batch. The relay reads at most `minBatchSize` events at a time while it keeps up
+   * and doubles that, up to this, while batches come back full.
+   */
   batchSize?: number;
+  minBatchSize?: number;
   /** The longest sleep between polls of a drained log; local commits wake the leader sooner. */
   idleMs?: number;
   /** How often a standby asks for leadership. */
@@ -25,7 +30,7 @@ export interface RelayOptions {
   onError?: (error: unknown) => void;
 }
 
-const defaults = { batchSize: 1000, idleMs: 100, standbyMs: 1000 };
+const defaults = { batchSize: 1000, minBatchSize: 100, idleMs: 100, standbyMs: 1000 };
 // After a poll that found nothing the relay sleeps this long, doubling while the log stays
 // quiet, up to idleMs: a busy log is read again within milliseconds, an idle one costs few queries.
 const firstIdleSleepMs = 2;
@@ -59,6 +64,19 @@ export function toBusRecord(context: string, stored: EncodedEvent): BusRecord {
   return { topic: topicOf(context), key: stored.streamId, value: envelope, headers: { 'event-type': stored.eventType } };
 }
 
+/** What the leader carries from one batch to the next. */
+interface Leading {
+  connection: Queryable;
+  /** Where the next read continues: after the last published event. */
+  cursor: LogCursor;
+  /** How many events the next read asks for. */
+  limit: number;
+  /** The batch after the one being published, read while the broker acknowledged it. */
+  readAhead: Promise<EncodedEvent[]> | null;
+  /** The checkpoint of the last acknowledged batch, written while the next one is published. */
+  saving: Promise<void>;
+}
+
 /**
  * Tails one service's log in commit order and publishes every event to `chronicle.<context>.events`
  * (key = stream id, so per-stream order holds). The cursor is stored only after the bus
@@ -70,8 +88,8 @@ export class EventRelay {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private readonly leadership: RelayLeadership;
-  /** The leader's connection and where it continues; null while this relay does not lead. */
-  private leading: { connection: Queryable; cursor: LogCursor } | null = null;
+  /** The leader's state; null while this relay does not lead. */
+  private leading: Leading | null = null;
 
   constructor(
     db: Database,
@@ -127,18 +145,25 @@ export class EventRelay {
     const leading = await this.lead();
     if (!leading) return { relayed: 0, heldBack: false };
     try {
-      const batch = await this.store.readEncodedAfter(leading.cursor, this.options.batchSize ?? defaults.batchSize, leading.connection);
+      // A read ahead that found nothing ran while the previous batch was published: look again.
+      let batch = (await leading.readAhead) ?? [];
+      leading.readAhead = null;
+      if (batch.length === 0) batch = await this.read(leading, leading.cursor);
       if (batch.length === 0) return { relayed: 0, heldBack: await this.store.hasEventsAfter(leading.cursor, leading.connection) };
-      const redact = this.options.redact;
-      const published = redact ? batch.map((stored) => ({ ...stored, payload: redact(stored.eventType, stored.payload) })) : batch;
-      await this.bus.publish(published.map((stored) => toBusRecord(this.store.context, stored)));
+      const publishing = this.bus.publish(this.toRecords(batch));
       const last = batch[batch.length - 1];
-      await leading.connection.query(
-        `INSERT INTO ${this.store.schema}.checkpoints (name, transaction_id, position) VALUES ($1, $2::xid8, $3)
-         ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position`,
-        [this.checkpointName, last.transactionId, last.position],
-      );
-      leading.cursor = { transactionId: last.transactionId, position: last.position };
+      const relayed: LogCursor = { transactionId: last.transactionId, position: last.position };
+      // Small batches keep each read, encode and publish a short slice of the event loop the
+      // service's commands share (long ones hold their transactions open, and every later event
+      // waits behind those); a full batch means a backlog, which bigger ones drain.
+      leading.limit = batch.length === leading.limit ? Math.min(leading.limit * 2, this.maxBatchSize) : this.minBatchSize;
+      // The next batch is read while the broker acknowledges this one; it is published only
+      // after this one is acknowledged, so per-stream order holds.
+      leading.readAhead = this.read(leading, relayed);
+      await publishing;
+      await leading.saving;
+      leading.saving = this.saveCheckpoint(leading.connection, last);
+      leading.cursor = relayed;
       return { relayed: batch.length, heldBack: false };
     } catch (error) {
       await this.resign();
@@ -146,13 +171,48 @@ export class EventRelay {
     }
   }
 
-  private async lead(): Promise<{ connection: Queryable; cursor: LogCursor } | null> {
+  private get maxBatchSize(): number {
+    return this.options.batchSize ?? defaults.batchSize;
+  }
+
+  private get minBatchSize(): number {
+    return Math.min(this.options.minBatchSize ?? defaults.minBatchSize, this.maxBatchSize);
+  }
+
+  private read(leading: Leading, after: LogCursor): Promise<EncodedEvent[]> {
+    const reading = this.store.readEncodedAfter(after, leading.limit, leading.connection);
+    // Awaited by the next batch; a failure in between (a lost connection) must not count as unhandled.
+    reading.catch(() => undefined);
+    return reading;
+  }
+
+  private toRecords(batch: EncodedEvent[]): BusRecord[] {
+    const redact = this.options.redact;
+    const published = redact ? batch.map((stored) => ({ ...stored, payload: redact(stored.eventType, stored.payload) })) : batch;
+    return published.map((stored) => toBusRecord(this.store.context, stored));
+  }
+
+  /** Written while the next batch is published; awaited before the one after it, and on resigning. */
+  private saveCheckpoint(connection: Queryable, last: EncodedEvent): Promise<void> {
+    const saving = connection
+      .query(
+        `INSERT INTO ${this.store.schema}.checkpoints (name, transaction_id, position) VALUES ($1, $2::xid8, $3)
+         ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position`,
+        [this.checkpointName, last.transactionId, last.position],
+      )
+      .then(() => undefined);
+    saving.catch(() => undefined);
+    return saving;
+  }
+
+  private async lead(): Promise<Leading | null> {
     if (this.leading) return this.leading;
     const connection = await this.leadership.tryAcquire();
     if (!connection) return null;
     try {
       // Read once on taking the lead: from then on this relay is the checkpoint's only writer.
-      this.leading = { connection, cursor: await this.readCursor(connection) };
+      const cursor = await this.readCursor(connection);
+      this.leading = { connection, cursor, limit: this.minBatchSize, readAhead: null, saving: Promise.resolve() };
       return this.leading;
     } catch (error) {
       await this.leadership.release();
@@ -161,7 +221,11 @@ export class EventRelay {
   }
 
   private async resign(): Promise<void> {
+    const saving = this.leading?.saving;
     this.leading = null;
+    // That checkpoint is of an acknowledged batch: let it land, so the next leader does not
+    // publish the batch again. A failed one only means it will (at least once).
+    await saving?.catch(() => undefined);
     await this.leadership.release();
   }
 
