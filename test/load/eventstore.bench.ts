@@ -33,9 +33,10 @@ const lag = {
   drainTimeoutMs: 30_000,
 };
 
-// The library defaults: batch 1000; after an empty poll the leader sleeps 2 ms, doubling to 100 ms
-// while the log stays quiet. The bench appends directly, so the wake-up on local commits never
-// fires: this is the case of a leader relaying commits made by other replicas.
+// The library defaults: batches of 100 doubling to 1000 while full; after an empty poll the leader
+// sleeps 2 ms, doubling to 100 ms while the log stays quiet. The bench appends directly, so the
+// wake-up on local commits never fires: this is the case of a leader relaying commits made by
+// other replicas.
 const relayConfigs: { name: string; options: RelayOptions }[] = [{ name: 'defaults', options: {} }];
 
 type Row = Record<string, string | number | boolean>;
