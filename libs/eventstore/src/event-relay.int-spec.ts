@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Envelope, type TrackingEvent } from '@chronicle/contracts';
 import { InProcessEventBus, KafkaEventBus, type BusRecord, type EventBus, type SubscribeOptions, type RecordHandler, type Subscription } from '@chronicle/messaging';
-import { freshSchema, kafkaBrokers, randomId, tagsSet, testMetadata, trackingCodecAs, type FreshSchema } from '@chronicle/testing';
+import { freshSchema, kafkaBrokers, randomId, tagsSet, testMetadata, trackingCodecAs, waitFor, type FreshSchema } from '@chronicle/testing';
 import { pino } from 'pino';
 import { EventRelay, topicOf } from './event-relay';
 import { EventStore } from './event-store';
@@ -29,13 +29,7 @@ function connectKafka(): Promise<KafkaEventBus> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+// Kafka restarts and leader takeovers can take a while on a busy machine.
 
 function deferred<T = void>() {
   let resolvePromise!: (value: T) => void;

@@ -1,7 +1,7 @@
 import { trackingEvents, type TrackingEvent } from '@chronicle/contracts';
 import { DatabaseSession, type Queryable } from '@chronicle/database';
 import { ConcurrencyError } from '@chronicle/errors';
-import { databaseUrl, freshSchema, randomId, tagsSet, testMetadata, type FreshSchema } from '@chronicle/testing';
+import { databaseUrl, freshSchema, randomId, tagsSet, testMetadata, waitFor, type FreshSchema } from '@chronicle/testing';
 import { EventStore } from './event-store';
 import { logStart } from './stored-event';
 
@@ -280,6 +280,54 @@ describe('EventStore (Postgres)', () => {
       expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
       const events = await store.readStream(workspaceId, streamId);
       expect(events.map((e) => e.streamVersion)).toEqual([...Array(writers).keys()].map((i) => i + 1));
+    });
+
+    it("keeps a stream's versions in commit order when a queued command carries an idempotency key", async () => {
+      // The log is read in transaction-id order. A command that took its transaction id (by
+      // claiming its idempotency key) before queueing behind the stream's holder would be read
+      // before the holder's events although it appends after them.
+      const workspaceId = randomId('ws');
+      const streamId = randomId('run');
+      const decider = { initialState: null, evolve: (state: null) => state };
+      let releaseHolder!: () => void;
+      const holderMayAppend = new Promise<void>((resolve) => (releaseHolder = resolve));
+      let holderHasLock!: () => void;
+      const holding = new Promise<void>((resolve) => (holderHasLock = resolve));
+      const holder = store.execute({
+        workspaceId,
+        streamId,
+        metadata: testMetadata(),
+        decider,
+        decide: async () => {
+          holderHasLock();
+          await holderMayAppend;
+          return [tagsSet(streamId, 'first')];
+        },
+        result: () => null,
+      });
+      await holding;
+      const queued = store.execute({
+        workspaceId,
+        streamId,
+        metadata: testMetadata({ idempotencyKey: randomId('key') }),
+        decider,
+        decide: () => [tagsSet(streamId, 'second')],
+        result: () => null,
+      });
+      const lockKey = `${fresh.schema}/${workspaceId}/${streamId}`;
+      await waitFor('the queued command to wait for the stream lock', async () => {
+        const [row] = await fresh.db.query<{ waiting: number }>(
+          `SELECT count(*)::int AS waiting FROM pg_locks
+           WHERE locktype = 'advisory' AND NOT granted AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`,
+          [lockKey],
+        );
+        return row.waiting === 1;
+      });
+      releaseHolder();
+      await Promise.all([holder, queued]);
+
+      const read = (await store.readAfter(logStart, 100_000)).filter((e) => e.streamId === streamId);
+      expect(read.map((e) => e.streamVersion)).toEqual([1, 2]);
     });
   });
 });

@@ -238,6 +238,11 @@ export class EventStore<E> {
   private async executeOnce<S, R>(tx: Queryable, request: CommandRequest<E, S, R>): Promise<CommandResult<R>> {
     const { workspaceId, streamId, metadata } = request;
     const key = metadata.idempotencyKey;
+    // Commands on one stream queue here instead of failing each other's optimistic check:
+    // clients such as MLflow's log concurrently to one run and expect every write to land.
+    // Queued before its first write: the log is read in transaction-id order, and a command that
+    // took its id (by claiming its key) before queueing would be read before the stream's holder.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.schema}/${workspaceId}/${streamId}`]);
     if (key) {
       // A concurrent duplicate blocks on this row until the first commits, then sees it.
       const claimed = await tx.query(
@@ -253,9 +258,6 @@ export class EventStore<E> {
         return { ...previous.result, replayed: true };
       }
     }
-    // Commands on one stream queue here instead of failing each other's optimistic check:
-    // clients such as MLflow's log concurrently to one run and expect every write to land.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.schema}/${workspaceId}/${streamId}`]);
     const loaded = await this.load(tx, workspaceId, streamId, request.decider);
     const events = await request.decide(loaded.state, tx);
     const state = events.reduce(request.decider.evolve, loaded.state);

@@ -1,2 +1,3 @@
 export * from './fresh-schema';
 export * from './fresh-database';
+export * from './wait-for';

@@ -2,8 +2,7 @@ import { identityEvents, trackingEvents, type IdentityEvent, type TrackingEvent 
 import { InvalidState } from '@chronicle/errors';
 import { EventStore, liveTables, toBusRecord, type Projection, type StoredEvent } from '@chronicle/eventstore';
 import { InProcessEventBus } from '@chronicle/messaging';
-import { randomId, testMetadata, type FreshSchema } from '@chronicle/testing';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { randomId, testMetadata, waitFor, type FreshSchema } from '@chronicle/testing';
 import type { CommandContext } from '../commands/command-context';
 import { WorkspaceCommandsHandler } from '../commands/workspace-commands.handler';
 import { assembleIdentity, type IdentityRuntime } from '../identity.runtime';
@@ -125,11 +124,6 @@ describe('workspace resources, fed from the tracking topic', () => {
     await bus.publish([toBusRecord('tracking', stored)]);
   }
 
-  async function eventually(check: () => Promise<boolean>) {
-    for (let i = 0; i < 100 && !(await check()); i++) await sleep(50);
-    expect(await check()).toBe(true);
-  }
-
   it('created the default workspace and the first administrator at start', async () => {
     const tables = new IdentityTables(resourcesFx.schema);
     expect(await new WorkspacesRepository(resourcesFx.db, tables).get('default')).toMatchObject({ name: 'default', createdBy: 'system' });
@@ -157,7 +151,7 @@ describe('workspace resources, fed from the tracking topic', () => {
     await publishTracking(busy, 'experiment-7', experiment('7'));
     // Redelivery of the same event changes nothing.
     await publishTracking(busy, 'experiment-7', experiment('7'));
-    await eventually(async () => (await repository.resourceCount(busy)) === 1);
+    await waitFor('the experiment to reach the workspace', async () => (await repository.resourceCount(busy)) === 1);
     expect(await repository.resourceCount(idle)).toBe(0);
 
     await expect(workspaces.delete(ctx(), busy)).rejects.toThrow(InvalidState);
@@ -172,7 +166,7 @@ describe('workspace resources, fed from the tracking topic', () => {
     const subscription = await bus.subscribe({ groupId: randomId('audit'), topics: ['chronicle.identity.events'], fromBeginning: true }, async (record) => {
       seen.push(record.headers?.['event-type'] ?? '');
     });
-    await eventually(async () => seen.includes('chronicle.identity.v1.UserCreated'));
+    await waitFor('UserCreated on the bus', () => seen.includes('chronicle.identity.v1.UserCreated'));
     await subscription.close();
   });
 });
