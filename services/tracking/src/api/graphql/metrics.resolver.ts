@@ -5,6 +5,7 @@ import { KeyValue } from './common.model';
 import type { GraphqlContext } from './graphql-context';
 import { Metric, MetricBucket, MetricSeries } from './metric.model';
 import { Run, runOf } from './run.model';
+import { withJsonText } from './raw-json';
 import { seriesArgsOf, SeriesRangeArgs } from './series-args';
 import { SeriesColumnsScalar, SeriesEncodingEnum, type SeriesEncoding } from './series-columns.scalar';
 import { TrackingLoaders } from './tracking.loader';
@@ -74,6 +75,7 @@ export class MetricSeriesResolver {
     @Parent() parent: MetricSeries,
     @Args('encoding', { type: () => SeriesEncodingEnum, defaultValue: 'PACKED' }) encoding: SeriesEncoding,
   ): ArraySeriesColumns | PackedSeriesColumns {
-    return encoding === 'PACKED' ? parent.series.packed() : parent.series.arrays();
+    if (encoding === 'ARRAYS') return parent.series.arrays();
+    return withJsonText(parent.series.packed(), parent.series.packedJson());
   }
 }

@@ -16,7 +16,7 @@ registerEnumType(SeriesEncodingEnum, {
 /**
  * A downsampled series as one value per column. A dashboard asks for hundreds of thousands of
  * buckets: as objects, graphql-js resolves and serializes every field of every one; as a scalar,
- * the columns pass through in one piece (and packed, no number is formatted as text either).
+ * the columns pass through in one piece (and packed, spliced into the response as text: raw-json.ts).
  */
 export const SeriesColumnsScalar = new GraphQLScalarType<ArraySeriesColumns | PackedSeriesColumns, ArraySeriesColumns | PackedSeriesColumns>({
   name: 'SeriesColumns',
