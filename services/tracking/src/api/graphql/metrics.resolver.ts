@@ -22,7 +22,9 @@ export class MetricsResolver {
   constructor(private readonly loaders: TrackingLoaders) {}
 
   @Authorize('read', 'Experiment')
-  @Query(() => [MetricSeries], { description: 'Every run × key series, downsampled; one SQL statement for all of them.' })
+  @Query(() => [MetricSeries], {
+    description: 'Every run × key series, downsampled; one SQL statement for all of them, and none for a series whose run has had no new event since it was last asked for (kept in a cache).',
+  })
   async metricSeries(
     @Context() context: GraphqlContext,
     @Args('runIds', { type: () => [ID] }) runIds: string[],

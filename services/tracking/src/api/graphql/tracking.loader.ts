@@ -74,7 +74,8 @@ export class TrackingLoaders {
     };
   }
 
-  // One statement per distinct (buckets, range): dashboards ask for the same resolution throughout.
+  // Per distinct (buckets, range), one permission check, one read of the runs' versions and at most
+  // one aggregation of what the cache lacks: dashboards ask for the same resolution throughout.
   private async loadSeries(ctx: CommandContext, keys: readonly SeriesKey[]): Promise<DownsampledSeries[]> {
     const groups = new Map<string, SeriesKey[]>();
     for (const k of keys) {
