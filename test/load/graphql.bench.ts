@@ -1,22 +1,47 @@
-// The dashboard query of issue 5 over GraphQL: 100 runs × 10 metrics, each downsampled to 500
-// buckets (min/max/mean), with params and latest metrics, against Chronicle on a fresh Postgres.
+// The dashboard query of issue 5 over GraphQL: on an experiment of 100,000 runs, the 100 runs a
+// dashboard shows (picked by a tag, with the total count) with params and latest metrics, and their
+// 10 metrics × 2000 steps each downsampled to 500 buckets (min/max/mean), against Chronicle on its
+// own Postgres database.
+//
+// The tracking process caches downsampled series (keyed by each run's stream version), so the
+// first query after the server starts is the cold one: it aggregates every raw point. The bench
+// reports it apart from the warm p50/p95 of the queries after it.
 import { round } from './eventstore-bench-support';
-import { call, createDatabase, dropDatabase, startChronicle, stopServer, type Server } from './tracking-servers';
+import { call, createDatabase, dropDatabase, pgUrl, startChronicle, stopServer, withPg, type Server } from './tracking-servers';
+import { seedRunsInProcess, type SeedRun } from './tracking-seed';
 
 const RUNS = 100;
+const OTHER_RUNS = Number(process.env.GRAPHQL_BENCH_OTHER_RUNS ?? 100_000);
 const KEYS = Array.from({ length: 10 }, (_, i) => `metric_${i}`);
 const BUCKETS = 500;
 const STEPS = Number(process.env.GRAPHQL_BENCH_STEPS ?? 2000);
 const REPS = Number(process.env.GRAPHQL_BENCH_REPS ?? 30);
-// Seeding 2M points takes minutes; a database seeded by an earlier run can be named to skip it.
+const SPIKE_EVERY = 97;
+// 'packed' (base64 Float64 columns, what a dashboard should ask for), 'arrays' (JSON number
+// columns) or 'buckets' (one object per bucket, the small-chart form).
+const FORM = (process.env.GRAPHQL_BENCH_FORM ?? 'packed') as SeriesForm;
+// Seeding takes minutes. A named database is kept: seeded on first use, reused after that.
 const REUSE_DATABASE = process.env.GRAPHQL_BENCH_DATABASE;
+const DASHBOARD_TAG = { key: 'dashboard', value: 'main' };
+const T0 = 1_700_000_000_000;
+
+type SeriesForm = 'packed' | 'arrays' | 'buckets';
+
+const seriesSelection: Record<SeriesForm, string> = {
+  packed: 'columns(encoding: PACKED)',
+  arrays: 'columns(encoding: ARRAYS)',
+  buckets: 'buckets { firstStep lastStep min max mean count }',
+};
 
 const dashboardQuery = `query Dashboard($e: ID!, $keys: [String!]!, $ids: [ID!]!) {
-  runs(experimentIds: [$e], first: ${RUNS}) { totalCount edges { node { id name status params { key value } latestMetrics(keys: $keys) { key value step } } } }
-  metricSeries(runIds: $ids, keys: $keys, buckets: ${BUCKETS}) { runId key buckets { firstStep lastStep min max mean } }
+  runs(experimentIds: [$e], filter: "tags.${DASHBOARD_TAG.key} = '${DASHBOARD_TAG.value}'", first: ${RUNS}) { totalCount edges { node { id name status params { key value } latestMetrics(keys: $keys) { key value step } } } }
+  metricSeries(runIds: $ids, keys: $keys, buckets: ${BUCKETS}) { runId key ${seriesSelection[FORM]} }
 }`;
 
-type Dashboard = { data?: { runs: { totalCount: number }; metricSeries: { buckets: unknown[] }[] }; errors?: unknown[] };
+type Bucket = { firstStep: number; lastStep: number; min: number; max: number; mean: number; count: number };
+type Columns = Record<'firstStep' | 'lastStep' | 'min' | 'max' | 'mean' | 'count', string | (number | string)[]> & { encoding: string; length: number };
+type Series = { runId: string; key: string; buckets?: Bucket[]; columns?: Columns };
+type Dashboard = { data?: { runs: { totalCount: number; edges: unknown[] }; metricSeries: Series[] }; errors?: unknown[] };
 
 function log(msg: string): void {
   process.stdout.write(`${msg}\n`);
@@ -26,31 +51,62 @@ function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
-async function seeded(server: Server): Promise<{ experimentId: string; runIds: string[] }> {
-  const { experiment } = await call<{ experiment: { experiment_id: string } }>(server.baseUrl, 'GET', '/api/2.0/mlflow/experiments/get-by-name?experiment_name=dashboard');
-  const { runs } = await call<{ runs: { info: { run_id: string } }[] }>(server.baseUrl, 'POST', '/api/2.0/mlflow/runs/search', {
-    experiment_ids: [experiment.experiment_id],
-    max_results: RUNS,
-  });
-  return { experimentId: experiment.experiment_id, runIds: runs.map((r) => r.info.run_id) };
+/** Decodes one column as a client would: base64 little-endian float64, or plain JSON numbers. */
+function decoded(column: string | (number | string)[]): Float64Array {
+  if (typeof column !== 'string') return Float64Array.from(column, Number);
+  const bytes = Buffer.from(column, 'base64');
+  const copy = new ArrayBuffer(bytes.length); // a Buffer may sit at an unaligned offset of a shared pool
+  new Uint8Array(copy).set(bytes);
+  return new Float64Array(copy);
 }
 
-async function seed(server: Server): Promise<{ experimentId: string; runIds: string[] }> {
-  const { experiment_id: experimentId } = await call<{ experiment_id: string }>(server.baseUrl, 'POST', '/api/2.0/mlflow/experiments/create', { name: 'dashboard' });
-  const runIds: string[] = [];
-  for (let i = 0; i < RUNS; i += 1) {
-    const { run } = await call<{ run: { info: { run_id: string } } }>(server.baseUrl, 'POST', '/api/2.0/mlflow/runs/create', { experiment_id: experimentId });
-    runIds.push(run.info.run_id);
-    await call(server.baseUrl, 'POST', '/api/2.0/mlflow/runs/log-parameter', { run_id: run.info.run_id, key: 'lr', value: String(i / 1000) });
+/** Each series' max and bucket count: what a chart draws, and what proves the spikes survived. */
+function chartOf(series: Series): { buckets: number; maxima: Float64Array; counts: Float64Array } {
+  if (series.buckets) return { buckets: series.buckets.length, maxima: Float64Array.from(series.buckets, (b) => b.max), counts: Float64Array.from(series.buckets, (b) => b.count) };
+  const columns = series.columns!;
+  const maxima = decoded(columns.max);
+  if (maxima.length !== columns.length || decoded(columns.firstStep).length !== columns.length) throw new Error(`series ${series.runId}/${series.key}: columns disagree on length`);
+  return { buckets: columns.length, maxima, counts: decoded(columns.count) };
+}
+
+const spikesPerSeries = Math.ceil(STEPS / SPIKE_EVERY);
+
+function verified(response: Dashboard): number {
+  if (response.errors || !response.data) throw new Error(`dashboard query failed: ${JSON.stringify(response.errors)}`);
+  const { runs, metricSeries } = response.data;
+  if (runs.totalCount !== RUNS || runs.edges.length !== RUNS) throw new Error(`runs: expected the ${RUNS} dashboard runs, got ${runs.totalCount}`);
+  if (metricSeries.length !== RUNS * KEYS.length) throw new Error(`expected ${RUNS * KEYS.length} series, got ${metricSeries.length}`);
+  let buckets = 0;
+  for (const series of metricSeries) {
+    const chart = chartOf(series);
+    const spikes = chart.maxima.filter((max) => max === 10).length;
+    const points = chart.counts.reduce((sum, n) => sum + n, 0);
+    if (chart.buckets !== Math.min(BUCKETS, STEPS) || spikes !== spikesPerSeries || points !== STEPS) {
+      throw new Error(`series ${series.runId}/${series.key}: ${chart.buckets} buckets, ${spikes} spikes, ${points} points; expected ${BUCKETS}, ${spikesPerSeries}, ${STEPS}`);
+    }
+    buckets += chart.buckets;
   }
-  // 1000-point batches (MLflow's limit), eight clients at a time; a spike every 97 steps.
+  return buckets;
+}
+
+const dashboardRun = (i: number): SeedRun => ({
+  runName: `dashboard-${i}`,
+  startTime: T0 + OTHER_RUNS + i,
+  params: [{ key: 'lr', value: String(i / 1000) }],
+  tags: [DASHBOARD_TAG],
+  metrics: [],
+});
+
+// A spike every 97 steps: with 4 steps per bucket only min/max downsampling keeps them. Logged
+// through runs/log-batch, 1000 points (MLflow's limit) per request, eight clients at a time.
+async function logHistories(server: Server, runIds: string[]): Promise<void> {
   const batches = runIds.flatMap((runId, r) =>
     KEYS.flatMap((key) =>
       Array.from({ length: Math.ceil(STEPS / 1000) }, (_, b) => ({
         run_id: runId,
         metrics: Array.from({ length: Math.min(1000, STEPS - b * 1000) }, (_, j) => {
           const step = b * 1000 + j;
-          return { key, value: step % 97 === 0 ? 10 : Math.sin(step / 50) + r / 100, timestamp: 1_700_000_000_000 + step, step };
+          return { key, value: step % SPIKE_EVERY === 0 ? 10 : Math.sin(step / 50) + r / 100, timestamp: T0 + step, step };
         }),
       })),
     ),
@@ -59,44 +115,101 @@ async function seed(server: Server): Promise<{ experimentId: string; runIds: str
     for (let batch = batches.pop(); batch; batch = batches.pop()) await call(server.baseUrl, 'POST', '/api/2.0/mlflow/runs/log-batch', batch);
   });
   await Promise.all(workers);
-  return { experimentId, runIds };
+}
+
+const otherRun = (i: number): SeedRun => ({
+  runName: `run-${i}`,
+  startTime: T0 + i,
+  params: [{ key: 'lr', value: String((i % 100) / 1000) }],
+  tags: [{ key: 'dashboard', value: `other-${i % 10}` }],
+  metrics: [{ key: KEYS[0], value: i % 7, timestamp: T0 + i, step: 0, modelId: '', datasetName: '', datasetDigest: '' }],
+});
+
+async function seed(server: Server): Promise<void> {
+  const { experiment_id: experimentId } = await call<{ experiment_id: string }>(server.baseUrl, 'POST', '/api/2.0/mlflow/experiments/create', { name: 'dashboard' });
+  const seedRuns = async (what: string, count: number, runsPerTransaction: number, run: (i: number) => SeedRun) => {
+    const started = performance.now();
+    let reported = 0;
+    const { done, errors, firstError } = await seedRunsInProcess({
+      databaseUrl: pgUrl(server.database),
+      experimentId,
+      count,
+      concurrency: 4,
+      runsPerTransaction,
+      budgetMs: Infinity,
+      run,
+      onProgress: (n) => {
+        if (n - reported < count / 10) return;
+        reported = n;
+        log(`  ${what}: ${n}/${count}`);
+      },
+    });
+    if (errors) throw new Error(`seeding ${what}: ${errors} runs failed (first: ${firstError})`);
+    log(`  seeded ${done} ${what} in ${round((performance.now() - started) / 1000)} s`);
+  };
+  await seedRuns('dashboard runs', RUNS, 10, dashboardRun);
+  const started = performance.now();
+  await logHistories(server, (await dashboardOf(server)).runIds);
+  log(`  logged ${RUNS * KEYS.length * STEPS} points in ${round((performance.now() - started) / 1000)} s`);
+  await seedRuns('other runs', OTHER_RUNS, 50, otherRun);
+  await withPg(server.database, (c) => c.query('ANALYZE'));
+}
+
+async function dashboardOf(server: Server): Promise<{ experimentId: string; runIds: string[] }> {
+  const { experiment } = await call<{ experiment: { experiment_id: string } }>(server.baseUrl, 'GET', '/api/2.0/mlflow/experiments/get-by-name?experiment_name=dashboard');
+  const { runs } = await call<{ runs: { info: { run_id: string } }[] }>(server.baseUrl, 'POST', '/api/2.0/mlflow/runs/search', {
+    experiment_ids: [experiment.experiment_id],
+    filter: `tags.${DASHBOARD_TAG.key} = '${DASHBOARD_TAG.value}'`,
+    max_results: RUNS,
+  });
+  return { experimentId: experiment.experiment_id, runIds: runs.map((r) => r.info.run_id) };
+}
+
+async function databaseExists(name: string): Promise<boolean> {
+  return withPg('chronicle', async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+}
+
+async function isSeeded(server: Server): Promise<boolean> {
+  return call(server.baseUrl, 'GET', '/api/2.0/mlflow/experiments/get-by-name?experiment_name=dashboard').then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function runGraphqlBench(): Promise<Record<string, unknown>> {
   const database = REUSE_DATABASE ?? `bench_graphql_${Date.now().toString(36)}${process.pid}`;
   let server: Server | undefined;
   try {
-    if (!REUSE_DATABASE) await createDatabase(database);
+    if (!REUSE_DATABASE || !(await databaseExists(database))) await createDatabase(database);
     server = await startChronicle(database);
-    log(`GraphQL dashboard bench: ${RUNS} runs × ${KEYS.length} metrics × ${STEPS} steps on ${server.baseUrl} (database ${database})…`);
-    const seedStarted = performance.now();
-    const { experimentId, runIds } = REUSE_DATABASE ? await seeded(server) : await seed(server);
-    log(`  ${REUSE_DATABASE ? 'found' : 'seeded'} ${RUNS * KEYS.length * STEPS} points in ${round((performance.now() - seedStarted) / 1000)} s`);
+    log(`GraphQL dashboard bench: ${RUNS} of ${RUNS + OTHER_RUNS} runs × ${KEYS.length} metrics × ${STEPS} steps, series as ${FORM}, on ${server.baseUrl} (database ${database})…`);
+    if (!(await isSeeded(server))) await seed(server);
+    const { experimentId, runIds } = await dashboardOf(server);
     const variables = { e: experimentId, keys: KEYS, ids: runIds };
     const once = async () => {
       const started = performance.now();
       const response = await call<Dashboard>(server!.baseUrl, 'POST', '/graphql', { query: dashboardQuery, variables });
       const elapsed = performance.now() - started;
-      if (response.errors || response.data?.runs.totalCount !== RUNS) throw new Error(`dashboard query failed: ${JSON.stringify(response.errors)}`);
-      const buckets = response.data.metricSeries.reduce((sum, s) => sum + s.buckets.length, 0);
-      return { elapsed, buckets };
+      return { elapsed, buckets: verified(response) };
     };
-    for (let i = 0; i < 3; i += 1) await once(); // warm-up: JIT, plans, caches
+    // The first query after start is cold: nothing cached, every raw point aggregated.
+    const cold = await once();
+    log(`  cold (first query, nothing cached): ${round(cold.elapsed)} ms`);
+    for (let i = 0; i < 2; i += 1) await once(); // warm-up: JIT, plans
     const samples: number[] = [];
-    let buckets = 0;
     for (let i = 0; i < REPS; i += 1) {
-      const result = await once();
-      log(`  rep ${i + 1}: ${round(result.elapsed)} ms`);
-      samples.push(result.elapsed);
-      buckets = result.buckets;
+      const { elapsed } = await once();
+      log(`  rep ${i + 1}: ${round(elapsed)} ms`);
+      samples.push(elapsed);
     }
     samples.sort((a, b) => a - b);
     const result = {
-      'dashboard query (100 runs × 10 metrics × 500 buckets)': {
-        p50_ms: round(percentile(samples, 0.5)),
-        p95_ms: round(percentile(samples, 0.95)),
-        max_ms: round(samples[samples.length - 1]),
-        buckets_returned: buckets,
+      [`dashboard query (${RUNS} of ${RUNS + OTHER_RUNS} runs × ${KEYS.length} metrics × ${BUCKETS} buckets, series as ${FORM})`]: {
+        cold_first_query_ms: round(cold.elapsed),
+        warm_p50_ms: round(percentile(samples, 0.5)),
+        warm_p95_ms: round(percentile(samples, 0.95)),
+        warm_max_ms: round(samples[samples.length - 1]),
+        buckets_returned: cold.buckets,
         steps_per_series: STEPS,
         reps: REPS,
         target: 'p95 ≤ 150 ms',

@@ -162,6 +162,18 @@ describe('EventStore (Postgres)', () => {
       await expect(append(1, 'stale')).rejects.toBeInstanceOf(ConcurrencyError);
       expect((await store.readStream(workspaceId, streamId)).map((e) => e.event)).toEqual([tagsSet(streamId, 'one'), tagsSet(streamId, 'two')]);
     });
+
+    it('reads the current version of many streams in one statement: 0 for an unknown one, and only within the workspace', async () => {
+      const workspaceId = randomId('ws');
+      const [a, b, unknown] = [randomId('run'), randomId('run'), randomId('run')];
+      const append = (streamId: string, expectedVersion: number) =>
+        fresh.db.transaction((tx) => store.append(tx, { workspaceId, streamId, expectedVersion, events: [tagsSet(streamId, 'v')], metadata: testMetadata() }));
+      await append(a, 0);
+      await append(a, 1);
+      await append(b, 0);
+      expect(await store.streamVersions(fresh.db, workspaceId, [a, b, unknown])).toEqual(new Map([[a, 2], [b, 1], [unknown, 0]]));
+      expect(await store.streamVersions(fresh.db, randomId('ws'), [a])).toEqual(new Map([[a, 0]]));
+    });
   });
 
   describe('append-only log', () => {

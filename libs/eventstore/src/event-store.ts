@@ -157,6 +157,16 @@ export class EventStore<E> {
     return Number(row?.version ?? 0);
   }
 
+  /** The current version of each stream (0 for one without events), in one statement: an index probe per stream. */
+  async streamVersions(q: Queryable, workspaceId: string, streamIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = await q.query<{ stream_id: string; version: string | null }>(
+      `SELECT s.stream_id, (SELECT max(stream_version) FROM ${this.events} e WHERE e.workspace_id = $1 AND e.stream_id = s.stream_id) AS version
+       FROM unnest($2::text[]) AS s(stream_id)`,
+      [workspaceId, streamIds],
+    );
+    return new Map(rows.map((r) => [r.stream_id, Number(r.version ?? 0)]));
+  }
+
   async readStream(workspaceId: string, streamId: string, afterVersion = 0, q: Queryable = this.db): Promise<StoredEvent<E>[]> {
     const rows = await q.query<EventRow>(
       `SELECT ${eventColumns} FROM ${this.events} e

@@ -24,6 +24,7 @@ import { RunSearch } from './queries/run-search.query';
 import { ExperimentPermissionsRepository } from './repositories/experiment-permissions.repository';
 import { ExperimentsRepository } from './repositories/experiments.repository';
 import { LoggedModelsRepository } from './repositories/logged-models.repository';
+import { DownsampledSeriesRepository } from './repositories/downsampled-series.repository';
 import { MetricsRepository } from './repositories/metrics.repository';
 import { RunsRepository } from './repositories/runs.repository';
 import { TrackingEventStore } from './tracking.event-store';
@@ -56,6 +57,7 @@ export class TrackingModule {
         ExperimentsRepository,
         RunsRepository,
         MetricsRepository,
+        DownsampledSeriesRepository,
         LoggedModelsRepository,
         ExperimentSearch,
         RunSearch,

@@ -9,6 +9,7 @@ import { graphqlContextOf } from './graphql-context';
 import { formatGraphqlError } from './graphql-errors';
 import { complexityError, complexityPlugin, depthRule } from './graphql-limits';
 import { MetricValueScalar } from './metric-value.scalar';
+import { stringifyWithRawJson } from './raw-json';
 
 type WsExtra = { request: IncomingMessage & IncomingRequest };
 
@@ -79,6 +80,8 @@ export function graphqlOptions(authenticateSubscription: SubscriptionAuthenticat
     // and a dashboard page resolves millions of fields.
     plugins: [complexityPlugin, ApolloServerPluginCacheControlDisabled()],
     formatError: formatGraphqlError,
+    // Packed series arrive as JSON text, spliced in unscanned (raw-json.ts).
+    stringifyResult: stringifyWithRawJson,
     subscriptions: {
       'graphql-ws': {
         path: '/graphql',

@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
-import type { MetricBucketView } from '../../repositories/metrics.repository';
+import type { DownsampledSeries } from '../../repositories/downsampled-series';
 import { Connection } from './common.model';
 import { MetricValueScalar } from './metric-value.scalar';
 
@@ -24,9 +24,12 @@ export class MetricBucket {
   @Field(() => Int, { description: 'Points in the bucket.' }) count!: number;
 }
 
-@ObjectType({ description: "One run's metric, downsampled for charts." })
+@ObjectType({
+  description: "One run's metric, downsampled for charts: as `buckets` (an object per bucket, for small charts) or as `columns` (one value per column, for dashboards).",
+})
 export class MetricSeries {
   @Field(() => ID) runId!: string;
   @Field() key!: string;
-  @Field(() => [MetricBucket]) buckets!: MetricBucketView[];
+  // Both forms are resolved from it (MetricSeriesResolver).
+  series!: DownsampledSeries;
 }

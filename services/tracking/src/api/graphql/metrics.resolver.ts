@@ -1,10 +1,13 @@
 import { Authorize } from '@chronicle/authz';
-import { Args, Context, Field, ID, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Field, ID, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { ArraySeriesColumns, PackedSeriesColumns } from '../../repositories/downsampled-series';
 import { KeyValue } from './common.model';
 import type { GraphqlContext } from './graphql-context';
-import { Metric, MetricSeries } from './metric.model';
+import { Metric, MetricBucket, MetricSeries } from './metric.model';
 import { Run, runOf } from './run.model';
+import { withJsonText } from './raw-json';
 import { seriesArgsOf, SeriesRangeArgs } from './series-args';
+import { SeriesColumnsScalar, SeriesEncodingEnum, type SeriesEncoding } from './series-columns.scalar';
 import { TrackingLoaders } from './tracking.loader';
 
 @ObjectType({ description: 'One run of a comparison: the chosen params and latest metrics, in the order asked.' })
@@ -19,7 +22,9 @@ export class MetricsResolver {
   constructor(private readonly loaders: TrackingLoaders) {}
 
   @Authorize('read', 'Experiment')
-  @Query(() => [MetricSeries], { description: 'Every run × key series, downsampled; one SQL statement for all of them.' })
+  @Query(() => [MetricSeries], {
+    description: 'Every run × key series, downsampled; one SQL statement for all of them, and none for a series whose run has had no new event since it was last asked for (kept in a cache).',
+  })
   async metricSeries(
     @Context() context: GraphqlContext,
     @Args('runIds', { type: () => [ID] }) runIds: string[],
@@ -30,9 +35,9 @@ export class MetricsResolver {
     const pairs = runIds.flatMap((runId) => keys.map((key) => ({ runId, key })));
     const series = await this.loaders.of(context).series.loadMany(pairs.map((pair) => ({ ...pair, ...range })));
     return pairs.map((pair, i) => {
-      const buckets = series[i];
-      if (buckets instanceof Error) throw buckets;
-      return { ...pair, buckets };
+      const found = series[i];
+      if (found instanceof Error) throw found;
+      return { ...pair, series: found };
     });
   }
 
@@ -57,5 +62,22 @@ export class MetricsResolver {
         },
       ];
     });
+  }
+}
+
+@Resolver(() => MetricSeries)
+export class MetricSeriesResolver {
+  @ResolveField(() => [MetricBucket], { description: 'An object per bucket, in step order: for small charts (every field of every bucket goes through GraphQL).' })
+  buckets(@Parent() parent: MetricSeries): MetricBucket[] {
+    return parent.series.buckets();
+  }
+
+  @ResolveField(() => SeriesColumnsScalar, { description: 'The buckets by column, in one value: for dashboards of many series (see SeriesColumns).' })
+  columns(
+    @Parent() parent: MetricSeries,
+    @Args('encoding', { type: () => SeriesEncodingEnum, defaultValue: 'PACKED' }) encoding: SeriesEncoding,
+  ): ArraySeriesColumns | PackedSeriesColumns {
+    if (encoding === 'ARRAYS') return parent.series.arrays();
+    return withJsonText(parent.series.packed(), parent.series.packedJson());
   }
 }

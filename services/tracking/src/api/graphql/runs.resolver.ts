@@ -104,7 +104,8 @@ export class RunsResolver {
     @Args('key') key: string,
     @Args() rangeArgs: SeriesRangeArgs,
   ): Promise<MetricBucket[]> {
-    return this.loaders.of(context).series.load({ runId: run.id, key, ...seriesArgsOf(rangeArgs) });
+    const series = await this.loaders.of(context).series.load({ runId: run.id, key, ...seriesArgsOf(rangeArgs) });
+    return series.buckets();
   }
 
   @ResolveField(() => ArtifactListing)

@@ -37,6 +37,24 @@ type Metrics = { metricsLogged: { runId: string; experimentId: string; metrics: 
 
 const logBatch = `mutation($r: ID!, $b: LogBatchInput!) { logBatch(runId: $r, batch: $b) { id } }`;
 
+type Bucket = { firstStep: number; lastStep: number; min: number; max: number; mean: number; count: number };
+type Columns = { encoding: string; length: number } & Record<keyof Bucket, string | (number | string)[]>;
+const columnNames = ['firstStep', 'lastStep', 'min', 'max', 'mean', 'count'] as const;
+const numbers = (bucket: Bucket): Bucket => Object.fromEntries(columnNames.map((name) => [name, Number(bucket[name])])) as Bucket;
+
+/** Decodes `MetricSeries.columns` as a client would, into bucket objects. */
+function bucketsOf(columns: Columns): Bucket[] {
+  const column = (name: keyof Bucket): number[] => {
+    const values = columns[name];
+    if (typeof values !== 'string') return values.map(Number);
+    const bytes = Buffer.from(values, 'base64');
+    return Array.from({ length: bytes.length / 8 }, (_, i) => bytes.readDoubleLE(i * 8));
+  };
+  const decoded = columnNames.map(column);
+  decoded.forEach((values) => expect(values).toHaveLength(columns.length));
+  return Array.from({ length: columns.length }, (_, i) => Object.fromEntries(columnNames.map((name, c) => [name, decoded[c][i]])) as Bucket);
+}
+
 describe('schema', () => {
   it('the server serves exactly the committed SDL', async () => {
     const introspection = await gqlData<IntrospectionQuery>(url, workspace(), getIntrospectionQuery());
@@ -135,6 +153,56 @@ describe('queries', () => {
       { runId, key: 'loss', buckets: [{ firstStep: 10, lastStep: 10 }, { firstStep: 11, lastStep: 11 }, { firstStep: 12, lastStep: 12 }] },
       { runId, key: 'missing', buckets: [] },
     ]);
+  });
+
+  it('series by column, packed or as arrays, hold the same buckets as the objects; spikes, NaN and ±Infinity survive', async () => {
+    const ws = workspace();
+    const runId = await createRun(ws, await createExperiment(ws));
+    const loss = Array.from({ length: 1000 }, (_, step) => ({ key: 'loss', value: step === 437 ? 100 : step / 1000, timestamp: 1000 + step, step }));
+    const odd = [1, 'NaN', '-Infinity'].map((value, step) => ({ key: 'odd', value, timestamp: 1000 + step, step }));
+    await gqlData(url, ws, logBatch, { r: runId, b: { metrics: loss } });
+    await gqlData(url, ws, logBatch, { r: runId, b: { metrics: odd } });
+    const data = await gqlData<{ metricSeries: { key: string; buckets: Bucket[]; packed: Columns; arrays: Columns }[] }>(
+      url,
+      ws,
+      `query($r: ID!) { metricSeries(runIds: [$r], keys: ["loss", "odd"], buckets: 10) {
+        key buckets { firstStep lastStep min max mean count } packed: columns arrays: columns(encoding: ARRAYS) } }`,
+      { r: runId },
+    );
+    const [lossSeries, oddSeries] = data.metricSeries;
+    expect(lossSeries.packed.encoding).toBe('float64-le-base64');
+    expect(lossSeries.arrays.encoding).toBe('json');
+    for (const series of data.metricSeries) {
+      expect(bucketsOf(series.packed)).toEqual(series.buckets.map(numbers));
+      expect(bucketsOf(series.arrays)).toEqual(series.buckets.map(numbers));
+    }
+    expect(bucketsOf(lossSeries.packed)).toHaveLength(10);
+    expect(bucketsOf(lossSeries.packed)[4]).toMatchObject({ firstStep: 400, lastStep: 499, max: 100, count: 100 });
+    expect(bucketsOf(oddSeries.packed).map((b) => b.min)).toEqual([1, NaN, -Infinity]);
+    expect(oddSeries.arrays.min).toEqual([1, 'NaN', '-Infinity']);
+  });
+
+  it('a cached series is served until its run gets a new point, and the next query sees the point', async () => {
+    const ws = workspace();
+    const runId = await createRun(ws, await createExperiment(ws));
+    const metrics = Array.from({ length: 100 }, (_, step) => ({ key: 'loss', value: 1, timestamp: 1000 + step, step }));
+    await gqlData(url, ws, logBatch, { r: runId, b: { metrics } });
+    const query = 'query($r: ID!) { metricSeries(runIds: [$r], keys: ["loss"], buckets: 10) { columns } }';
+    const series = async () => bucketsOf((await gqlData<{ metricSeries: { columns: Columns }[] }>(url, ws, query, { r: runId })).metricSeries[0].columns);
+    const first = await series();
+    const statements = jest.spyOn(Database.prototype, 'query');
+    try {
+      expect(await series()).toEqual(first);
+      // Served from the cache: the run's version was read, no point was.
+      expect(statements.mock.calls.filter(([sql]) => /\btracking\.metrics\b/.test(sql))).toHaveLength(0);
+      expect(statements.mock.calls.filter(([sql]) => /\btracking\.events\b/.test(sql))).toHaveLength(1);
+    } finally {
+      statements.mockRestore();
+    }
+    await gqlData(url, ws, logBatch, { r: runId, b: { metrics: [{ key: 'loss', value: 500, timestamp: 2000, step: 100 }] } });
+    const after = await series();
+    expect(after.reduce((sum, b) => sum + b.count, 0)).toBe(101);
+    expect(Math.max(...after.map((b) => b.max))).toBe(500);
   });
 
   it('compareRuns: N runs × chosen metrics and params in one query', async () => {
@@ -315,11 +383,12 @@ describe('batching', () => {
       );
       expect(data.runs.totalCount).toBe(100);
       expect(data.runs.edges.every((e) => e.node.params.length === 1 && e.node.latestMetrics.length === 10 && e.node.experiment.id === experimentId)).toBe(true);
-      const reads = statements.mock.calls.filter(([sql]) => /\btracking\.(runs|experiments|metrics|latest_metrics)\b/.test(sql));
+      const reads = statements.mock.calls.filter(([sql]) => /\btracking\.(runs|experiments|metrics|latest_metrics|events)\b/.test(sql));
       // ensureDefault's probe is cached per workspace: ids + count + page (1 runs.getMany) + experiments + series (1) = 5,
       // plus the permission filters, one per kind of load: readable experiments of the page's search and of its count,
-      // of the experiment loader, and readable runs of the series loader = 9, however many runs the page holds.
-      expect(reads.map(([sql]) => sql.trim().split(/\s+/).slice(0, 3).join(' '))).toHaveLength(9);
+      // of the experiment loader, and readable runs of the series loader = 9, plus the runs' stream versions that
+      // the series cache checks = 10, however many runs the page holds.
+      expect(reads.map(([sql]) => sql.trim().split(/\s+/).slice(0, 3).join(' '))).toHaveLength(10);
     } finally {
       statements.mockRestore();
     }

@@ -3,7 +3,7 @@ import { ExperimentsResolver } from './experiments.resolver';
 import { LiveTrackingResolver } from './live-tracking.resolver';
 import { LoggedModelMutationsResolver } from './logged-model-mutations.resolver';
 import { LoggedModelsResolver } from './logged-models.resolver';
-import { MetricsResolver } from './metrics.resolver';
+import { MetricSeriesResolver, MetricsResolver } from './metrics.resolver';
 import { RunMutationsResolver } from './run-mutations.resolver';
 import { RunsResolver } from './runs.resolver';
 import { WorkspaceResolver } from './workspace.resolver';
@@ -14,6 +14,7 @@ export const trackingGraphqlResolvers = [
   ExperimentsResolver,
   RunsResolver,
   MetricsResolver,
+  MetricSeriesResolver,
   LoggedModelsResolver,
   ExperimentMutationsResolver,
   RunMutationsResolver,

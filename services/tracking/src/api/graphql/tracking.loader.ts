@@ -4,7 +4,8 @@ import type { CommandContext } from '../../commands/command-context';
 import { ExperimentPolicy } from '../../policies/experiment.policy';
 import { ExperimentsRepository } from '../../repositories/experiments.repository';
 import { LoggedModelsRepository } from '../../repositories/logged-models.repository';
-import { MetricsRepository, type MetricBucketView } from '../../repositories/metrics.repository';
+import { DownsampledSeries } from '../../repositories/downsampled-series';
+import { DownsampledSeriesRepository, seriesId } from '../../repositories/downsampled-series.repository';
 import type { ExperimentView, LoggedModelView, RunView } from '../../repositories/read-models';
 import { RunsRepository } from '../../repositories/runs.repository';
 import type { GraphqlContext } from './graphql-context';
@@ -25,7 +26,7 @@ export interface RequestLoaders {
   run: DataLoader<string, RunView | null>;
   experiment: DataLoader<string, ExperimentView | null>;
   loggedModel: DataLoader<string, LoggedModelView | null>;
-  series: DataLoader<SeriesKey, MetricBucketView[], string>;
+  series: DataLoader<SeriesKey, DownsampledSeries, string>;
 }
 
 const seriesGroup = (k: SeriesKey) => JSON.stringify([k.buckets, k.range]);
@@ -38,7 +39,7 @@ export class TrackingLoaders {
     private readonly runs: RunsRepository,
     private readonly experiments: ExperimentsRepository,
     private readonly loggedModels: LoggedModelsRepository,
-    private readonly metrics: MetricsRepository,
+    private readonly series: DownsampledSeriesRepository,
     private readonly policy: ExperimentPolicy,
   ) {}
 
@@ -67,34 +68,31 @@ export class TrackingLoaders {
         const readable = new Set(await this.policy.readableIds(ctx, [...new Set(models.map((m) => m.experimentId))]));
         return models.filter((m) => readable.has(m.experimentId));
       }, (m) => m.modelId),
-      series: new DataLoader<SeriesKey, MetricBucketView[], string>((keys) => this.loadSeries(ctx, keys), {
+      series: new DataLoader<SeriesKey, DownsampledSeries, string>((keys) => this.loadSeries(ctx, keys), {
         cacheKeyFn: (k) => JSON.stringify([k.runId, k.key, k.buckets, k.range]),
       }),
     };
   }
 
-  // One statement per distinct (buckets, range): dashboards ask for the same resolution throughout.
-  private async loadSeries(ctx: CommandContext, keys: readonly SeriesKey[]): Promise<MetricBucketView[][]> {
+  // Per distinct (buckets, range), one permission check, one read of the runs' versions and at most
+  // one aggregation of what the cache lacks: dashboards ask for the same resolution throughout.
+  private async loadSeries(ctx: CommandContext, keys: readonly SeriesKey[]): Promise<DownsampledSeries[]> {
     const groups = new Map<string, SeriesKey[]>();
     for (const k of keys) {
       const group = groups.get(seriesGroup(k));
       if (group) group.push(k);
       else groups.set(seriesGroup(k), [k]);
     }
-    const results = new Map<string, MetricBucketView[]>();
+    const results = new Map<string, DownsampledSeries>();
     await Promise.all(
-      [...groups.values()].map(async (group) => {
-        const { buckets, range } = group[0];
-        const runIds = await this.policy.readableRunIds(ctx, [...new Set(group.map((k) => k.runId))]);
-        const metricKeys = [...new Set(group.map((k) => k.key))];
-        for (const bucket of await this.metrics.downsampled(ctx.workspaceId, runIds, metricKeys, buckets, range)) {
-          const id = JSON.stringify([bucket.runId, bucket.key, seriesGroup(group[0])]);
-          const series = results.get(id);
-          if (series) series.push(bucket);
-          else results.set(id, [bucket]);
-        }
+      [...groups.entries()].map(async ([group, members]) => {
+        const { buckets, range } = members[0];
+        const runIds = await this.policy.readableRunIds(ctx, [...new Set(members.map((k) => k.runId))]);
+        const metricKeys = [...new Set(members.map((k) => k.key))];
+        const found = await this.series.get(ctx.workspaceId, runIds, metricKeys, buckets, range);
+        for (const [id, series] of found) results.set(JSON.stringify([id, group]), series);
       }),
     );
-    return keys.map((k) => results.get(JSON.stringify([k.runId, k.key, seriesGroup(k)])) ?? []);
+    return keys.map((k) => results.get(JSON.stringify([seriesId(k.runId, k.key), seriesGroup(k)])) ?? DownsampledSeries.empty);
   }
 }

@@ -1,0 +1,37 @@
+import { registerEnumType } from '@nestjs/graphql';
+import { GraphQLScalarType } from 'graphql';
+import type { ArraySeriesColumns, PackedSeriesColumns } from '../../repositories/downsampled-series';
+
+export const SeriesEncodingEnum = { PACKED: 'PACKED', ARRAYS: 'ARRAYS' } as const;
+export type SeriesEncoding = keyof typeof SeriesEncodingEnum;
+registerEnumType(SeriesEncodingEnum, {
+  name: 'SeriesEncoding',
+  description: 'How `MetricSeries.columns` carries its numbers.',
+  valuesMap: {
+    PACKED: { description: 'Each column is the base64 of its values as little-endian IEEE 754 float64 (8 bytes each); NaN and ±Infinity are kept as such.' },
+    ARRAYS: { description: 'Each column is a JSON array of numbers; NaN and ±Infinity are the strings "NaN", "Infinity", "-Infinity".' },
+  },
+});
+
+/**
+ * A downsampled series as one value per column. A dashboard asks for hundreds of thousands of
+ * buckets: as objects, graphql-js resolves and serializes every field of every one; as a scalar,
+ * the columns pass through in one piece (and packed, spliced into the response as text: raw-json.ts).
+ */
+export const SeriesColumnsScalar = new GraphQLScalarType<ArraySeriesColumns | PackedSeriesColumns, ArraySeriesColumns | PackedSeriesColumns>({
+  name: 'SeriesColumns',
+  description:
+    'A downsampled series by column: `{ encoding, length, firstStep, lastStep, min, max, mean, count }`. ' +
+    'Bucket i spans steps firstStep[i]..lastStep[i] and holds count[i] points whose extremes are min[i] and max[i] and whose mean is mean[i]; ' +
+    'buckets are in step order and every column has `length` values. ' +
+    '`encoding` is "float64-le-base64" (SeriesEncoding.PACKED: each column a base64 string of little-endian float64 values, ' +
+    'e.g. `new Float64Array(Uint8Array.from(atob(column), (c) => c.charCodeAt(0)).buffer)` in a browser) ' +
+    'or "json" (SeriesEncoding.ARRAYS: each column an array of numbers, NaN and ±Infinity as strings). Output only.',
+  serialize: (value) => value as ArraySeriesColumns | PackedSeriesColumns,
+  parseValue: () => {
+    throw new TypeError('SeriesColumns is an output type');
+  },
+  parseLiteral: () => {
+    throw new TypeError('SeriesColumns is an output type');
+  },
+});
