@@ -13,13 +13,19 @@ describe('DownsampledSeries', () => {
   it('packs each column as the base64 of its little-endian float64 values', () => {
     const packed = series.packed();
     expect(packed).toMatchObject({ encoding: 'float64-le-base64', length: 4 });
-    const bytes = Buffer.from(packed.max, 'base64');
+    const bytes = Buffer.from(packed.max!, 'base64');
     expect([0, 1, 2, 3].map((i) => bytes.readDoubleLE(i * 8))).toEqual([1, 1e-300, Infinity, 3]);
   });
 
   it('writes its packed JSON as JSON.stringify would', () => {
     expect(series.packedJson()).toBe(JSON.stringify(series.packed()));
     expect(DownsampledSeries.empty.packedJson()).toBe(JSON.stringify(DownsampledSeries.empty.packed()));
+    expect(series.packedJson(['mean', 'firstStep'])).toBe(JSON.stringify(series.packed(['mean', 'firstStep'])));
+  });
+
+  it('sends only the columns asked for, in their order', () => {
+    expect(Object.keys(series.packed(['max', 'firstStep']))).toEqual(['encoding', 'length', 'max', 'firstStep']);
+    expect(series.arrays(['min'])).toEqual({ encoding: 'json', length: 4, min: [0.25, -1e300, 'NaN', '-Infinity'] });
   });
 
   it('as arrays, sends the values JSON cannot carry as strings', () => {

@@ -5,10 +5,12 @@ export const seriesColumnNames = ['firstStep', 'lastStep', 'min', 'max', 'mean',
 export type SeriesColumnName = (typeof seriesColumnNames)[number];
 
 /** Each column as the base64 of its little-endian float64 values; NaN and ±Infinity survive as such. */
-export type PackedSeriesColumns = { encoding: 'float64-le-base64'; length: number } & Record<SeriesColumnName, string>;
+export type PackedSeriesColumns = { encoding: 'float64-le-base64'; length: number } & Partial<Record<SeriesColumnName, string>>;
 
 /** Each column as JSON numbers; NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity". */
-export type ArraySeriesColumns = { encoding: 'json'; length: number } & Record<SeriesColumnName, (number | string)[]>;
+export type ArraySeriesColumns = { encoding: 'json'; length: number } & Partial<Record<SeriesColumnName, (number | string)[]>>;
+
+type AllPackedColumns = Required<PackedSeriesColumns>;
 
 const littleEndian = endianness() === 'LE';
 
@@ -32,7 +34,7 @@ const jsonNumber = (value: number): number | string => (Number.isFinite(value) ?
  * strings instead of an object per bucket, so caching it is cheap and sending it walks no buckets.
  */
 export class DownsampledSeries {
-  private constructor(private readonly columns: PackedSeriesColumns) {}
+  private constructor(private readonly columns: AllPackedColumns) {}
 
   static of(buckets: readonly MetricBucketView[]): DownsampledSeries {
     const column = (name: SeriesColumnName) => packed(Float64Array.from(buckets, (bucket) => bucket[name]));
@@ -60,30 +62,26 @@ export class DownsampledSeries {
     return seriesColumnNames.reduce((sum, name) => sum + this.columns[name].length, 0);
   }
 
-  packed(): PackedSeriesColumns {
-    return this.columns;
+  /** The columns asked for (a dashboard drawing a min/max band and a mean line needs four of six). */
+  packed(names: readonly SeriesColumnName[] = seriesColumnNames): PackedSeriesColumns {
+    const { encoding, length } = this.columns;
+    return { encoding, length, ...Object.fromEntries(names.map((name) => [name, this.columns[name]])) };
   }
 
   /**
-   * JSON.stringify(packed()), built by joining strings: base64 needs no escapes, and V8 joins
+   * JSON.stringify(packed(names)), built by joining strings: base64 needs no escapes, and V8 joins
    * strings without copying them, so a response can carry the columns without a scan.
    */
-  packedJson(): string {
+  packedJson(names: readonly SeriesColumnName[] = seriesColumnNames): string {
     const { encoding, length } = this.columns;
-    return `{"encoding":"${encoding}","length":${length}${seriesColumnNames.map((name) => `,"${name}":"${this.columns[name]}"`).join('')}}`;
+    return `{"encoding":"${encoding}","length":${length}${names.map((name) => `,"${name}":"${this.columns[name]}"`).join('')}}`;
   }
 
-  arrays(): ArraySeriesColumns {
-    const column = (name: SeriesColumnName) => Array.from(unpacked(this.columns[name]), jsonNumber);
+  arrays(names: readonly SeriesColumnName[] = seriesColumnNames): ArraySeriesColumns {
     return {
       encoding: 'json',
       length: this.length,
-      firstStep: column('firstStep'),
-      lastStep: column('lastStep'),
-      min: column('min'),
-      max: column('max'),
-      mean: column('mean'),
-      count: column('count'),
+      ...Object.fromEntries(names.map((name) => [name, Array.from(unpacked(this.columns[name]), jsonNumber)])),
     };
   }
 

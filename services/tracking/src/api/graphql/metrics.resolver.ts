@@ -1,13 +1,13 @@
 import { Authorize } from '@chronicle/authz';
 import { Args, Context, Field, ID, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import type { ArraySeriesColumns, PackedSeriesColumns } from '../../repositories/downsampled-series';
+import { seriesColumnNames, type ArraySeriesColumns, type PackedSeriesColumns, type SeriesColumnName } from '../../repositories/downsampled-series';
 import { KeyValue } from './common.model';
 import type { GraphqlContext } from './graphql-context';
 import { Metric, MetricBucket, MetricSeries } from './metric.model';
 import { Run, runOf } from './run.model';
 import { withJsonText } from './raw-json';
 import { seriesArgsOf, SeriesRangeArgs } from './series-args';
-import { SeriesColumnsScalar, SeriesEncodingEnum, type SeriesEncoding } from './series-columns.scalar';
+import { SeriesColumnEnum, SeriesColumnsScalar, SeriesEncodingEnum, type SeriesEncoding } from './series-columns.scalar';
 import { TrackingLoaders } from './tracking.loader';
 
 @ObjectType({ description: 'One run of a comparison: the chosen params and latest metrics, in the order asked.' })
@@ -76,8 +76,11 @@ export class MetricSeriesResolver {
   columns(
     @Parent() parent: MetricSeries,
     @Args('encoding', { type: () => SeriesEncodingEnum, defaultValue: 'PACKED' }) encoding: SeriesEncoding,
+    @Args('only', { type: () => [SeriesColumnEnum], nullable: true, description: 'The columns to send, in this order; all six when omitted.' })
+    only?: SeriesColumnName[] | null,
   ): ArraySeriesColumns | PackedSeriesColumns {
-    if (encoding === 'ARRAYS') return parent.series.arrays();
-    return withJsonText(parent.series.packed(), parent.series.packedJson());
+    const names = only ?? seriesColumnNames;
+    if (encoding === 'ARRAYS') return parent.series.arrays(names);
+    return withJsonText(parent.series.packed(names), parent.series.packedJson(names));
   }
 }

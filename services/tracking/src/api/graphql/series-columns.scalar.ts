@@ -1,6 +1,6 @@
 import { registerEnumType } from '@nestjs/graphql';
 import { GraphQLScalarType } from 'graphql';
-import type { ArraySeriesColumns, PackedSeriesColumns } from '../../repositories/downsampled-series';
+import type { ArraySeriesColumns, PackedSeriesColumns, SeriesColumnName } from '../../repositories/downsampled-series';
 
 export const SeriesEncodingEnum = { PACKED: 'PACKED', ARRAYS: 'ARRAYS' } as const;
 export type SeriesEncoding = keyof typeof SeriesEncodingEnum;
@@ -13,6 +13,16 @@ registerEnumType(SeriesEncodingEnum, {
   },
 });
 
+export const SeriesColumnEnum = {
+  FIRST_STEP: 'firstStep',
+  LAST_STEP: 'lastStep',
+  MIN: 'min',
+  MAX: 'max',
+  MEAN: 'mean',
+  COUNT: 'count',
+} as const satisfies Record<string, SeriesColumnName>;
+registerEnumType(SeriesColumnEnum, { name: 'SeriesColumn', description: 'A column of `MetricSeries.columns`.' });
+
 /**
  * A downsampled series as one value per column. A dashboard asks for hundreds of thousands of
  * buckets: as objects, graphql-js resolves and serializes every field of every one; as a scalar,
@@ -21,7 +31,8 @@ registerEnumType(SeriesEncodingEnum, {
 export const SeriesColumnsScalar = new GraphQLScalarType<ArraySeriesColumns | PackedSeriesColumns, ArraySeriesColumns | PackedSeriesColumns>({
   name: 'SeriesColumns',
   description:
-    'A downsampled series by column: `{ encoding, length, firstStep, lastStep, min, max, mean, count }`. ' +
+    'A downsampled series by column: `{ encoding, length, firstStep, lastStep, min, max, mean, count }`, ' +
+    'with only the columns asked for when `columns(only: ...)` names some. ' +
     'Bucket i spans steps firstStep[i]..lastStep[i] and holds count[i] points whose extremes are min[i] and max[i] and whose mean is mean[i]; ' +
     'buckets are in step order and every column has `length` values. ' +
     '`encoding` is "float64-le-base64" (SeriesEncoding.PACKED: each column a base64 string of little-endian float64 values, ' +

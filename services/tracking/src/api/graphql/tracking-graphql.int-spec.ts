@@ -180,6 +180,15 @@ describe('queries', () => {
     expect(bucketsOf(lossSeries.packed)[4]).toMatchObject({ firstStep: 400, lastStep: 499, max: 100, count: 100 });
     expect(bucketsOf(oddSeries.packed).map((b) => b.min)).toEqual([1, NaN, -Infinity]);
     expect(oddSeries.arrays.min).toEqual([1, 'NaN', '-Infinity']);
+
+    const chosen = await gqlData<{ metricSeries: { packed: Columns }[] }>(
+      url,
+      ws,
+      'query($r: ID!) { metricSeries(runIds: [$r], keys: ["loss"], buckets: 10) { packed: columns(only: [MAX, FIRST_STEP]) } }',
+      { r: runId },
+    );
+    expect(Object.keys(chosen.metricSeries[0].packed)).toEqual(['encoding', 'length', 'max', 'firstStep']);
+    expect(chosen.metricSeries[0].packed.max).toBe(lossSeries.packed.max);
   });
 
   it('a cached series is served until its run gets a new point, and the next query sees the point', async () => {
