@@ -21,6 +21,8 @@ export interface SeedRun {
 export interface SeedOptions {
   databaseUrl: string;
   experimentId: string;
+  /** Seeds runs `from` … `count - 1` (an earlier run may have seeded the ones before). */
+  from: number;
   count: number;
   concurrency: number;
   runsPerTransaction: number;
@@ -37,7 +39,7 @@ export async function seedRunsInProcess(options: SeedOptions): Promise<{ done: n
   const experiment = await new ExperimentsRepository(db).get(workspaceId, options.experimentId);
   if (!experiment) throw new Error(`No experiment ${options.experimentId} to seed`);
   const t0 = performance.now();
-  let next = 0;
+  let next = options.from;
   let done = 0;
   let errors = 0;
   let firstError = '';

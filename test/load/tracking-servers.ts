@@ -44,6 +44,10 @@ export async function createDatabase(name: string): Promise<void> {
   });
 }
 
+export async function databaseExists(name: string): Promise<boolean> {
+  return withPg('chronicle', async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+}
+
 export async function dropDatabase(name: string): Promise<void> {
   await withPg('chronicle', (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
