@@ -36,11 +36,7 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
       metrics jsonb NOT NULL DEFAULT '{}',
       PRIMARY KEY (workspace_id, run_id)
     );
-    CREATE INDEX ON ${t} (workspace_id, experiment_id, start_time DESC, run_id);
-    -- Param and tag equality filters are containment (params @> '{"k": "v"}'); jsonb_path_ops
-    -- hashes each key and value, so values of 6000/8000 characters index as well as short ones.
-    CREATE INDEX ON ${t} USING gin (params jsonb_path_ops);
-    CREATE INDEX ON ${t} USING gin (tags jsonb_path_ops)`,
+    CREATE INDEX ON ${t} (workspace_id, experiment_id, start_time DESC, run_id)`,
     // Which point of each metric is the latest, decided on insert; search reads runs.metrics.
     latest_metrics: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL,

@@ -21,8 +21,6 @@ const ddl = (schema: string) => `
     artifact_uri text, lifecycle_stage text NOT NULL,
     params jsonb NOT NULL DEFAULT '{}', tags jsonb NOT NULL DEFAULT '{}', metrics jsonb NOT NULL DEFAULT '{}',
     PRIMARY KEY (workspace_id, run_id));
-  CREATE INDEX ON ${schema}.runs USING gin (params jsonb_path_ops);
-  CREATE INDEX ON ${schema}.runs USING gin (tags jsonb_path_ops);
   CREATE TABLE ${schema}.run_dataset_inputs (
     workspace_id text, run_id text, dataset_name text, dataset_digest text, context text);
 `;

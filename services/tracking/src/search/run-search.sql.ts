@@ -32,7 +32,9 @@ const RUN_COLUMNS: Readonly<Record<string, string>> = {
 };
 
 // The run row's copies of its params, tags and latest metrics (runs projection), which filters and
-// order_by read so a search touches one row per candidate run instead of probing keyed tables.
+// order_by read: a search scans the experiments' run rows once instead of probing keyed tables
+// per run. No index serves these conditions: under row-level security Postgres only uses an index
+// for a condition whose functions are leakproof, and no jsonb operator is.
 const KEYED_COLUMNS = { metric: 'r.metrics', param: 'r.params', tag: 'r.tags' } as const;
 
 const DATASET_COLUMNS: Readonly<Record<string, string>> = {
@@ -111,9 +113,6 @@ function runCondition(schema: string, comparison: Comparison, params: SqlParamet
     case 'metric':
     case 'param':
     case 'tag': {
-      if (comparison.type !== 'metric' && comparison.comparator === '=' && typeof comparison.value === 'string') {
-        return jsonEquality(comparison.type, comparison.key, comparison.value, params);
-      }
       const value = keyedValue(comparison.type, params.add(comparison.key));
       const condition = compareColumn(value, comparison, params, 'double precision');
       // Postgres ranks NaN above every number, so NaN > x would hold; MLflow never matches NaN
@@ -132,14 +131,6 @@ function runCondition(schema: string, comparison: Comparison, params: SqlParamet
  */
 function keyedValue(type: keyof typeof KEYED_COLUMNS, key: string): string {
   return type === 'metric' ? `(${KEYED_COLUMNS.metric} -> ${key} ->> 0)::double precision` : `(${KEYED_COLUMNS[type]} ->> ${key})`;
-}
-
-/**
- * Param and tag equality as jsonb containment, which the GIN (jsonb_path_ops) indexes on the
- * run row's params and tags answer; a missing key does not match, as before.
- */
-function jsonEquality(type: 'param' | 'tag', key: string, value: string, params: SqlParameters): string {
-  return `${KEYED_COLUMNS[type]} @> ${params.add(JSON.stringify({ [key]: value }))}::jsonb`;
 }
 
 function runColumn(key: string): string {
