@@ -40,17 +40,6 @@ export class RunSearch {
   ) {}
 
   async search(ctx: CommandContext, request: RunSearchRequest): Promise<{ items: RunView[]; nextPageToken?: string }> {
-    const page = await this.findPage(ctx, request);
-    return { items: await this.runs.getMany(ctx.workspaceId, page.ids), nextPageToken: page.nextPageToken };
-  }
-
-  /** Like `search`, with each run already as MLflow's REST JSON (runs/search's hot path). */
-  async searchMlflowJson(ctx: CommandContext, request: RunSearchRequest): Promise<{ runs: string[]; nextPageToken?: string }> {
-    const page = await this.findPage(ctx, request);
-    return { runs: await this.runs.getManyMlflowJson(ctx.workspaceId, page.ids), nextPageToken: page.nextPageToken };
-  }
-
-  private async findPage(ctx: CommandContext, request: RunSearchRequest): Promise<{ ids: string[]; nextPageToken?: string }> {
     if (request.maxResults < 1 || request.maxResults > maxRunSearchResults) {
       throw new InvalidArgument(
         `Invalid value ${request.maxResults} for parameter 'max_results' supplied. It must be at most ${maxRunSearchResults}, and at least 1.`,
@@ -69,8 +58,9 @@ export class RunSearch {
       offset,
     });
     const ids = await this.runs.findIds(query);
+    const items = await this.runs.getMany(ctx.workspaceId, ids);
     // MLflow hands out a token whenever the page is full, so the last page may be empty.
-    return { ids, nextPageToken: ids.length === request.maxResults ? encodePageToken(offset + ids.length) : undefined };
+    return { items, nextPageToken: ids.length === request.maxResults ? encodePageToken(offset + ids.length) : undefined };
   }
 
   /** How many runs the search matches over all pages. */

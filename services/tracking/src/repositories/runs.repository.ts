@@ -51,51 +51,6 @@ export class RunsRepository {
     return runIds.flatMap((id) => views.get(id) ?? []);
   }
 
-  /**
-   * The runs as MLflow's REST JSON (what `runJson` makes of `getMany`), one text per run in the
-   * order given, built by Postgres: a 1000-run search page is never parsed into and serialised
-   * back from some 50,000 JavaScript objects. Keys come in `runJson`'s order; doubles are
-   * Postgres' shortest exact text (`1e-07` where JavaScript writes `1e-7`: the same number).
-   */
-  async getManyMlflowJson(workspaceId: string, runIds: string[]): Promise<string[]> {
-    if (runIds.length === 0) return [];
-    const rows = await this.db.query<{ run_id: string; json: string }>(
-      `SELECT r.run_id, json_build_object(
-         'info', CASE WHEN r.end_time IS NULL
-           THEN json_build_object('run_id', r.run_id, 'run_uuid', r.run_id, 'run_name', r.run_name, 'experiment_id', r.experiment_id,
-             'user_id', r.user_id, 'status', r.status, 'start_time', r.start_time,
-             'artifact_uri', r.artifact_uri, 'lifecycle_stage', r.lifecycle_stage)
-           ELSE json_build_object('run_id', r.run_id, 'run_uuid', r.run_id, 'run_name', r.run_name, 'experiment_id', r.experiment_id,
-             'user_id', r.user_id, 'status', r.status, 'start_time', r.start_time, 'end_time', r.end_time,
-             'artifact_uri', r.artifact_uri, 'lifecycle_stage', r.lifecycle_stage) END,
-         'data', json_build_object(
-           -- MLflow's JSON writes non-finite doubles as the strings "NaN", "Infinity", "-Infinity".
-           'metrics', (SELECT coalesce(json_agg(json_build_object('key', m.key,
-               'value', CASE WHEN m.value ->> 0 IN ('NaN', 'Infinity', '-Infinity') THEN to_json(m.value ->> 0) ELSE to_json((m.value ->> 0)::float8) END,
-               'timestamp', m.value -> 1, 'step', m.value -> 2) ORDER BY m.key COLLATE "C"), '[]')
-             FROM jsonb_each(r.metrics) m),
-           'params', (SELECT coalesce(json_agg(json_build_object('key', p.key, 'value', p.value) ORDER BY p.key COLLATE "C"), '[]')
-             FROM jsonb_each_text(r.params) p),
-           'tags', (SELECT coalesce(json_agg(json_build_object('key', t.key, 'value', t.value) ORDER BY t.key COLLATE "C"), '[]')
-             FROM jsonb_each_text(r.tags) t)),
-         'inputs', json_build_object(
-           'dataset_inputs', (SELECT coalesce(json_agg(json_build_object('tags', d.tags, 'dataset', json_strip_nulls(json_build_object(
-               'name', d.dataset_name, 'digest', d.dataset_digest, 'source_type', d.source_type, 'source', d.source,
-               'schema', nullif(d.schema, ''), 'profile', nullif(d.profile, ''))))), '[]')
-             FROM ${s}.run_dataset_inputs d WHERE d.workspace_id = r.workspace_id AND d.run_id = r.run_id),
-           'model_inputs', (SELECT coalesce(json_agg(json_build_object('model_id', l.model_id)), '[]')
-             FROM ${s}.run_model_links l WHERE l.workspace_id = r.workspace_id AND l.run_id = r.run_id AND l.direction = 'input')),
-         'outputs', json_build_object(
-           'model_outputs', (SELECT coalesce(json_agg(json_build_object('model_id', l.model_id, 'step', coalesce(l.step, 0))), '[]')
-             FROM ${s}.run_model_links l WHERE l.workspace_id = r.workspace_id AND l.run_id = r.run_id AND l.direction = 'output'))
-       )::text AS json
-       FROM ${s}.runs r WHERE r.workspace_id = $1 AND r.run_id = ANY($2)`,
-      [workspaceId, runIds],
-    );
-    const json = new Map(rows.map((r) => [r.run_id, r.json]));
-    return runIds.flatMap((id) => json.get(id) ?? []);
-  }
-
   /** Runs a compiled count of a search. */
   async count(query: { text: string; values: unknown[] }): Promise<number> {
     const [row] = await this.db.query<{ count: number }>(query.text, query.values);

@@ -1,8 +1,8 @@
 import { randomId } from '@chronicle/testing';
 import { startGraphqlTestServer, type GraphqlTestServer } from '../graphql/graphql.test-server';
 
-// runs/search builds its runs' JSON in Postgres; runs/get builds the same runs in JavaScript
-// (runJson). Both must say the same thing, key order included.
+// runs/search loads its page in bulk (one row per run, params/tags/metrics from the row's jsonb);
+// runs/get loads one run. Both must say the same thing about a run, key order included.
 let server: GraphqlTestServer;
 beforeAll(async () => {
   server = await startGraphqlTestServer();

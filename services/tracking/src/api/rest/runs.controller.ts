@@ -1,8 +1,7 @@
 import { Authorize } from '@chronicle/authz';
 import { InvalidArgument, NotFound } from '@chronicle/errors';
 import { parseMessage, wire } from '@chronicle/mlflow-wire';
-import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 import type { CommandContext } from '../../commands/command-context';
 import { RunCommandsHandler } from '../../commands/run-commands.handler';
@@ -229,7 +228,7 @@ export class RunsController {
   @Authorize('read', 'Experiment')
   @Post('search')
   @HttpCode(200)
-  async searchRuns(@RequestContext() ctx: CommandContext, @Body() body: unknown, @Res({ passthrough: true }) response: Response) {
+  async searchRuns(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
     const input = parseMessage(
       z.object({
         experiment_ids: wire.list(z.string()),
@@ -241,7 +240,7 @@ export class RunsController {
       }),
       body,
     );
-    const page = await this.search.searchMlflowJson(ctx, {
+    const page = await this.search.search(ctx, {
       experimentIds: input.experiment_ids,
       filter: input.filter,
       lifecycleStages: lifecycleStagesFor(input.run_view_type),
@@ -249,9 +248,6 @@ export class RunsController {
       orderBy: input.order_by,
       pageToken: input.page_token,
     });
-    // The runs arrive as JSON text from Postgres and are spliced in, not parsed and re-serialised.
-    response.type('application/json');
-    const token = page.nextPageToken ? `,"next_page_token":${JSON.stringify(page.nextPageToken)}` : '';
-    return `{"runs":[${page.runs.join(',')}]${token}}`;
+    return { runs: page.items.map(runJson), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
   }
 }
