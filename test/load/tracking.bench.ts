@@ -10,7 +10,8 @@
 // TRACKING_BENCH_DATABASE (a Chronicle database kept between runs: the search phase seeds only the
 // runs its experiment lacks, so a seeded database is searched again without reseeding; a projection
 // version bump rebuilds the read models from the log when the server starts),
-// TRACKING_BENCH_MLFLOW=off (Chronicle only, to iterate faster).
+// TRACKING_BENCH_MLFLOW=off (Chronicle only, to iterate faster), TRACKING_BENCH_SEED_WRITERS and
+// TRACKING_BENCH_SEED_RUNS_PER_TRANSACTION (the in-process seeder's parallel transactions and their size).
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import {
@@ -36,8 +37,8 @@ const INGEST_KEYS = 10;
 const INGEST_STEPS = 100;
 const SEARCH_RUNS = Number(process.env.TRACKING_BENCH_SEARCH_RUNS ?? 100_000);
 const SEED_BUDGET_MS = Number(process.env.TRACKING_BENCH_SEED_BUDGET_SECONDS ?? 900) * 1000;
-const SEED_CONCURRENCY = 4;
-const SEED_RUNS_PER_TRANSACTION = 50;
+const SEED_CONCURRENCY = Number(process.env.TRACKING_BENCH_SEED_WRITERS ?? 2);
+const SEED_RUNS_PER_TRANSACTION = Number(process.env.TRACKING_BENCH_SEED_RUNS_PER_TRANSACTION ?? 200);
 const SEARCH_REPS = 30;
 const SEARCH_WARMUP = 3;
 const MLFLOW_SEARCH_BUDGET_MS = 150_000;

@@ -59,12 +59,13 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
       switch (event.type) {
         case 'RunCreated': {
           const r = event.data;
+          // The row is born with its tags: one write instead of an insert and an update.
+          const tags = lastValues(r.tags);
           await tx.query(
-            `INSERT INTO ${t.runs} (workspace_id, run_id, experiment_id, run_name, user_id, status, start_time, artifact_uri, lifecycle_stage)
-             VALUES ($1, $2, $3, $4, $5, 'RUNNING', $6, $7, 'active') ON CONFLICT DO NOTHING`,
-            [ws, r.runId, r.experimentId, r.runName, r.userId, r.startTime, r.artifactUri],
+            `INSERT INTO ${t.runs} (workspace_id, run_id, experiment_id, run_name, user_id, status, start_time, artifact_uri, lifecycle_stage, tags)
+             VALUES ($1, $2, $3, $4, $5, 'RUNNING', $6, $7, 'active', jsonb_object($8::text[], $9::text[])) ON CONFLICT DO NOTHING`,
+            [ws, r.runId, r.experimentId, tags.get(runNameTag) ?? r.runName, r.userId, r.startTime, r.artifactUri, [...tags.keys()], [...tags.values()]],
           );
-          await setTags(tx, t, ws, r.runId, r.tags);
           break;
         }
         case 'RunUpdated': {
@@ -187,13 +188,18 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
 /** Sets tags (the last value of a repeated key wins); setting mlflow.runName renames the run. */
 async function setTags(tx: Queryable, t: Tables, ws: string, runId: string, tags: Tag[]): Promise<void> {
   if (tags.length === 0) return;
-  const last = new Map(tags.map((tag) => [tag.key, tag.value]));
+  const last = lastValues(tags);
   const name = last.get(runNameTag) ?? null;
   await tx.query(
     `UPDATE ${t.runs} SET tags = tags || jsonb_object($3::text[], $4::text[]), run_name = coalesce($5, run_name)
      WHERE workspace_id = $1 AND run_id = $2`,
     [ws, runId, [...last.keys()], [...last.values()], name],
   );
+}
+
+/** Tag values by key; the last value of a repeated key wins. */
+function lastValues(tags: Tag[]): Map<string, string> {
+  return new Map(tags.map((tag) => [tag.key, tag.value]));
 }
 
 function linkModel(tx: Queryable, t: Tables, ws: string, runId: string, direction: 'input' | 'output', modelId: string, step: number | null) {

@@ -44,11 +44,11 @@ const DATASET_COLUMNS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Compiles a runs search into one parameterised query returning the matching run ids, in order.
- * Metrics, params and tags are read from the run row's jsonb copies; datasets are EXISTS
- * semi-joins on their own table.
+ * Compiles a runs search into one parameterised query returning `columns` (over `runs r`; the run
+ * ids by default) of the matching runs, in order. Metrics, params and tags are read from the run
+ * row's jsonb copies; datasets are EXISTS semi-joins on their own table.
  */
-export function compileRunSearch(request: RunSearchRequest): SqlQuery {
+export function compileRunSearch(request: RunSearchRequest, columns = 'r.run_id'): SqlQuery {
   const params = new SqlParameters();
   const where = runWhere(request, params);
   const order: string[] = [];
@@ -73,7 +73,7 @@ export function compileRunSearch(request: RunSearchRequest): SqlQuery {
   }
   order.push('r.run_id ASC');
   const text = [
-    'SELECT r.run_id',
+    `SELECT ${columns}`,
     `FROM ${qualifiedTable(request.schema, 'runs')} r`,
     `WHERE ${where}`,
     `ORDER BY ${order.join(', ')}`,
