@@ -1,8 +1,10 @@
 // Seeds runs through Chronicle's own write path in the bench process: the run decider decides
-// CreateRun then LogBatch, the event store appends those events to the run's stream and the inline
-// projections apply them, exactly as for POST runs/create + runs/log-batch. What differs: one
-// transaction per `runsPerTransaction` runs instead of two per run, no stream snapshot (the four
-// events are the whole stream) and no HTTP. The server's relay still publishes every seeded event.
+// CreateRun (with the run's tags, as runs/create takes them) then LogBatch, the event store appends
+// those events to the run's stream and the inline projections apply them, exactly as for POST
+// runs/create + runs/log-batch. What differs: one transaction per `runsPerTransaction` runs instead
+// of two per run, the projections applied once per transaction to all its events, no stream
+// snapshot (the events are the whole stream) and no HTTP. The server's relay still publishes every
+// seeded event.
 import { Database } from '@chronicle/database';
 import { trackingMigrations, TrackingEventStore } from '@chronicle/tracking';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +23,8 @@ export interface SeedRun {
 export interface SeedOptions {
   databaseUrl: string;
   experimentId: string;
+  /** Seeds runs `from` … `count - 1` (an earlier run may have seeded the ones before). */
+  from: number;
   count: number;
   concurrency: number;
   runsPerTransaction: number;
@@ -37,7 +41,7 @@ export async function seedRunsInProcess(options: SeedOptions): Promise<{ done: n
   const experiment = await new ExperimentsRepository(db).get(workspaceId, options.experimentId);
   if (!experiment) throw new Error(`No experiment ${options.experimentId} to seed`);
   const t0 = performance.now();
-  let next = 0;
+  let next = options.from;
   let done = 0;
   let errors = 0;
   let firstError = '';
@@ -53,12 +57,12 @@ export async function seedRunsInProcess(options: SeedOptions): Promise<{ done: n
         userId: '',
         startTime: seed.startTime,
         artifactUri: `${experiment.artifactLocation}/${runId}/artifacts`,
-        tags: [],
+        tags: seed.tags,
       },
       runDecider.initialState,
     );
     const state: RunState = created.reduce(runDecider.evolve, runDecider.initialState);
-    const logged = runDecider.decide({ type: 'LogBatch', runId, experimentActive: true, ...seed }, state);
+    const logged = runDecider.decide({ type: 'LogBatch', runId, experimentActive: true, params: seed.params, metrics: seed.metrics, tags: [] }, state);
     return [...created, ...logged];
   };
 
@@ -69,13 +73,14 @@ export async function seedRunsInProcess(options: SeedOptions): Promise<{ done: n
       next = last;
       try {
         await db.transaction(async (tx) => {
+          const stored = [];
           for (let i = first; i < last; i++) {
             const runId = randomUUID().replaceAll('-', '');
             const metadata = { actor: 'bench', correlationId: `seed-${i}`, requestId: `seed-${i}`, occurredAt: Date.now() };
             const events = runEvents(options.run(i), runId);
-            const stored = await store.append(tx, { workspaceId, streamId: runStream(runId), expectedVersion: 0, events, metadata });
-            await store.project(tx, stored);
+            stored.push(...(await store.append(tx, { workspaceId, streamId: runStream(runId), expectedVersion: 0, events, metadata })));
           }
+          await store.project(tx, stored);
         });
         done += last - first;
       } catch (e) {

@@ -44,6 +44,10 @@ export async function createDatabase(name: string): Promise<void> {
   });
 }
 
+export async function databaseExists(name: string): Promise<boolean> {
+  return withPg('chronicle', async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+}
+
 export async function dropDatabase(name: string): Promise<void> {
   await withPg('chronicle', (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
@@ -152,7 +156,8 @@ function freePortCandidate(base: number): number {
   return base + Math.floor(Math.random() * 500);
 }
 
-export async function startChronicle(database: string): Promise<Server> {
+/** `startupMs`: how long to wait for /health; a kept database may first rebuild bumped projections. */
+export async function startChronicle(database: string, startupMs = 90_000): Promise<Server> {
   const tmpDir = mkdtempSync(path.join(tmpdir(), 'chronicle-bench-'));
   const port = freePortCandidate(46000);
   const logFile = path.join(tmpDir, 'server.log');
@@ -192,7 +197,7 @@ export async function startChronicle(database: string): Promise<Server> {
     process: child,
     tmpDir,
   };
-  await waitHealthy(server, 90_000);
+  await waitHealthy(server, startupMs);
   return server;
 }
 

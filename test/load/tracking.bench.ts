@@ -6,7 +6,12 @@
 // Run: npx swc services libs test -d dist -q && node dist/test/load/tracking.bench.js
 // Knobs (env): TRACKING_BENCH_INGEST_SECONDS, TRACKING_BENCH_SEARCH_RUNS,
 // TRACKING_BENCH_SEED_BUDGET_SECONDS, TRACKING_BENCH_HISTORY_STEPS,
-// TRACKING_BENCH_PHASES (comma-separated subset of ingest,search,history; default all).
+// TRACKING_BENCH_PHASES (comma-separated subset of ingest,search,history; default all),
+// TRACKING_BENCH_DATABASE (a Chronicle database kept between runs: the search phase seeds only the
+// runs its experiment lacks, so a seeded database is searched again without reseeding; a projection
+// version bump rebuilds the read models from the log when the server starts),
+// TRACKING_BENCH_MLFLOW=off (Chronicle only, to iterate faster), TRACKING_BENCH_SEED_WRITERS and
+// TRACKING_BENCH_SEED_RUNS_PER_TRANSACTION (the in-process seeder's parallel transactions and their size).
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import {
@@ -16,6 +21,7 @@ import {
   call,
   closeHttp,
   createDatabase,
+  databaseExists,
   dropDatabase,
   pgUrl,
   startChronicle,
@@ -31,8 +37,9 @@ const INGEST_KEYS = 10;
 const INGEST_STEPS = 100;
 const SEARCH_RUNS = Number(process.env.TRACKING_BENCH_SEARCH_RUNS ?? 100_000);
 const SEED_BUDGET_MS = Number(process.env.TRACKING_BENCH_SEED_BUDGET_SECONDS ?? 900) * 1000;
-const SEED_CONCURRENCY = 4;
-const SEED_RUNS_PER_TRANSACTION = 50;
+const SEED_CONCURRENCY = Number(process.env.TRACKING_BENCH_SEED_WRITERS ?? 2);
+const SEED_RUNS_PER_TRANSACTION = Number(process.env.TRACKING_BENCH_SEED_RUNS_PER_TRANSACTION ?? 200);
+const SEED_WRITERS_NOTE = `${SEED_CONCURRENCY} writers, ${SEED_RUNS_PER_TRANSACTION} runs per transaction`;
 const SEARCH_REPS = 30;
 const SEARCH_WARMUP = 3;
 const MLFLOW_SEARCH_BUDGET_MS = 150_000;
@@ -44,6 +51,10 @@ const HISTORY_KEY = 'loss';
 const BULK_REPS = 30;
 const API = '/api/2.0/mlflow';
 const PHASES = new Set((process.env.TRACKING_BENCH_PHASES ?? 'ingest,search,history').split(','));
+const REUSE_DATABASE = process.env.TRACKING_BENCH_DATABASE;
+const WITH_MLFLOW = process.env.TRACKING_BENCH_MLFLOW !== 'off';
+// The search experiment of a kept database; a fresh database gets a name of its own per run.
+const KEPT_SEARCH_EXPERIMENT = 'search-seeded';
 
 type Row = { system: SystemName | 'ratio'; measurement: string; value: string };
 const rows: Row[] = [];
@@ -200,12 +211,14 @@ function runPayload(i: number): {
  * (tracking-seed.ts): the events and read models of runs/create + runs/log-batch, batched into
  * fewer transactions and without 200,000 HTTP requests.
  */
-async function seedChronicleRuns(s: Server, experimentId: string): Promise<number> {
+async function seedChronicleRuns(s: Server, experimentId: string, alreadySeeded: number): Promise<number> {
   const t0 = performance.now();
   const b = bar('chronicle seed runs (in process)', SEARCH_RUNS);
+  b.update(alreadySeeded);
   const { done, errors, firstError } = await seedRunsInProcess({
     databaseUrl: pgUrl(s.database),
     experimentId,
+    from: alreadySeeded,
     count: SEARCH_RUNS,
     concurrency: SEED_CONCURRENCY,
     runsPerTransaction: SEED_RUNS_PER_TRANSACTION,
@@ -215,19 +228,42 @@ async function seedChronicleRuns(s: Server, experimentId: string): Promise<numbe
       const points = metrics.map((m) => ({ ...m, modelId: '', datasetName: '', datasetDigest: '' }));
       return { runName: `run-${i}`, startTime: T0 + i, params, metrics: points, tags };
     },
-    onProgress: (n) => b.update(n, { rate: Math.round(n / ((performance.now() - t0) / 1000)) }),
+    onProgress: (n) => b.update(alreadySeeded + n, { rate: Math.round(n / ((performance.now() - t0) / 1000)) }),
   });
   const secs = (performance.now() - t0) / 1000;
   b.stop();
-  record('chronicle', `search seed runs (in process: decider + append + inline projections, ${SEED_RUNS_PER_TRANSACTION} runs per transaction)`, done);
-  record('chronicle', 'search seed time', secs, 's');
-  record('chronicle', 'search seed rate', done / secs, 'runs/s');
-  if (done < SEARCH_RUNS) {
-    record('chronicle', 'search seed NOTE', `stopped at the ${SEED_BUDGET_MS / 1000}s budget: ${done} of ${SEARCH_RUNS} runs; both systems are searched with ${done} runs`);
+  const seeded = alreadySeeded + done;
+  if (alreadySeeded > 0) record('chronicle', 'search runs found in the kept database', alreadySeeded);
+  if (done > 0) {
+    record('chronicle', `search seed runs (in process: decider + append + inline projections, ${SEED_WRITERS_NOTE})`, done);
+    record('chronicle', 'search seed time', secs, 's');
+    record('chronicle', 'search seed rate', done / secs, 'runs/s');
+  }
+  if (seeded < SEARCH_RUNS) {
+    record('chronicle', 'search seed NOTE', `stopped at the ${SEED_BUDGET_MS / 1000}s budget: ${seeded} of ${SEARCH_RUNS} runs; both systems are searched with ${seeded} runs`);
   }
   if (errors) record('chronicle', 'search seed errors', `${errors} (first: ${firstError.slice(0, 200)})`);
-  await withPg(s.database, (c) => c.query('ANALYZE'));
-  return done;
+  if (done > 0) await withPg(s.database, (c) => c.query('ANALYZE'));
+  return seeded;
+}
+
+/** The search experiment of a kept database and how many runs it already has, or a new experiment. */
+async function chronicleSearchExperiment(s: Server, suffix: string): Promise<{ experimentId: string; runs: number }> {
+  if (REUSE_DATABASE === undefined) return { experimentId: await createExperiment(s, `search-${suffix}`), runs: 0 };
+  const found = await call<{ experiment: { experiment_id: string } }>(
+    s.baseUrl,
+    'GET',
+    `${API}/experiments/get-by-name?experiment_name=${KEPT_SEARCH_EXPERIMENT}`,
+  ).catch((e: unknown) => {
+    if (e instanceof HttpError && e.status === 404) return undefined;
+    throw e;
+  });
+  if (!found) return { experimentId: await createExperiment(s, KEPT_SEARCH_EXPERIMENT), runs: 0 };
+  const experimentId = found.experiment.experiment_id;
+  const [{ runs }] = await withPg(s.database, async (c) =>
+    (await c.query<{ runs: number }>('SELECT count(*)::int AS runs FROM tracking.runs WHERE experiment_id = $1', [experimentId])).rows,
+  );
+  return { experimentId, runs };
 }
 
 /** Seeds MLflow's own tables directly with the same data shape (its API is far too slow for 100k). */
@@ -457,30 +493,39 @@ function printTable(): void {
   log(line);
 }
 
-async function ingestPhase(chronicle: Server, mlflow: Server): Promise<void> {
+async function ingestPhase(chronicle: Server, mlflow: Server | undefined): Promise<void> {
   log(`\n1. log-batch ingest: ${INGEST_CLIENTS} clients × ${INGEST_KEYS * INGEST_STEPS}-metric batches, ${INGEST_SECONDS}s each`);
   await ingest(chronicle);
+  if (!mlflow) return;
   await ingest(mlflow);
   ratio('ingest points/s', results['chronicle.ingestPointsPerSec'], results['mlflow.ingestPointsPerSec'], true);
 }
 
-async function searchPhase(chronicle: Server, mlflow: Server, suffix: string): Promise<void> {
+async function searchPhase(chronicle: Server, mlflow: Server | undefined, suffix: string): Promise<void> {
   log(`\n2. search_runs: ${SEARCH_FILTER} ORDER BY ${SEARCH_ORDER}, max_results 1000`);
-  const cExp = await createExperiment(chronicle, `search-${suffix}`);
-  const seeded = await seedChronicleRuns(chronicle, cExp);
-  const mExp = await createExperiment(mlflow, `search-${suffix}`);
-  await seedMlflowRunsSql(mlflow, mExp, seeded);
-  await searchLatencies(chronicle, cExp, 120_000);
-  await searchLatencies(mlflow, mExp, MLFLOW_SEARCH_BUDGET_MS);
-  ratio('search_runs p50', results['chronicle.searchP50Ms'], results['mlflow.searchP50Ms'], false);
-  ratio('search_runs p95', results['chronicle.searchP95Ms'], results['mlflow.searchP95Ms'], false);
+  const kept = await chronicleSearchExperiment(chronicle, suffix);
+  const seeded = await seedChronicleRuns(chronicle, kept.experimentId, kept.runs);
+  if (mlflow) {
+    const mExp = await createExperiment(mlflow, `search-${suffix}`);
+    await seedMlflowRunsSql(mlflow, mExp, seeded);
+    await searchLatencies(chronicle, kept.experimentId, 120_000);
+    await searchLatencies(mlflow, mExp, MLFLOW_SEARCH_BUDGET_MS);
+    ratio('search_runs p50', results['chronicle.searchP50Ms'], results['mlflow.searchP50Ms'], false);
+    ratio('search_runs p95', results['chronicle.searchP95Ms'], results['mlflow.searchP95Ms'], false);
+  } else {
+    await searchLatencies(chronicle, kept.experimentId, 120_000);
+  }
 }
 
-async function historyPhase(chronicle: Server, mlflow: Server, suffix: string): Promise<void> {
+async function historyPhase(chronicle: Server, mlflow: Server | undefined, suffix: string): Promise<void> {
   log(`\n3. metric history: ${HISTORY_STEPS} steps of '${HISTORY_KEY}' on one run`);
   const cHistExp = await createExperiment(chronicle, `history-${suffix}`);
   const cRun = await createRun(chronicle, cHistExp, 'history');
   await seedHistoryHttp(chronicle, cRun);
+  if (!mlflow) {
+    await readHistory(chronicle, cRun);
+    return;
+  }
   const mHistExp = await createExperiment(mlflow, `history-${suffix}`);
   const mRun = await createRun(mlflow, mHistExp, 'history');
   await seedHistorySql(mlflow, mRun);
@@ -494,12 +539,13 @@ async function historyPhase(chronicle: Server, mlflow: Server, suffix: string): 
 export async function runTrackingBench(): Promise<Record<string, unknown>> {
   const started = performance.now();
   const suffix = `${Date.now().toString(36)}${process.pid}`;
-  const dbs = { chronicle: `bench_chronicle_${suffix}`, mlflow: `bench_mlflow_${suffix}` };
+  const dbs = { chronicle: REUSE_DATABASE ?? `bench_chronicle_${suffix}`, mlflow: `bench_mlflow_${suffix}` };
   const servers: Server[] = [];
   const cleanup = async (): Promise<void> => {
     for (const s of servers) await stopServer(s).catch(() => undefined);
     servers.length = 0;
-    for (const db of Object.values(dbs)) await dropDatabase(db).catch(() => undefined);
+    if (REUSE_DATABASE === undefined) await dropDatabase(dbs.chronicle).catch(() => undefined);
+    if (WITH_MLFLOW) await dropDatabase(dbs.mlflow).catch(() => undefined);
   };
   const onSignal = (): void => {
     void cleanup().finally(() => process.exit(130));
@@ -507,23 +553,25 @@ export async function runTrackingBench(): Promise<Record<string, unknown>> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    log('Starting Chronicle and MLflow on fresh Postgres databases…');
-    await createDatabase(dbs.chronicle);
-    await createDatabase(dbs.mlflow);
+    log(`Starting Chronicle${WITH_MLFLOW ? ' and MLflow' : ''} on ${REUSE_DATABASE ? 'a kept' : 'fresh'} Postgres database${WITH_MLFLOW ? 's' : ''}…`);
+    if (REUSE_DATABASE === undefined || !(await databaseExists(REUSE_DATABASE))) await createDatabase(dbs.chronicle);
+    if (WITH_MLFLOW) await createDatabase(dbs.mlflow);
     const [chronicle, mlflow] = await Promise.all([
-      startChronicle(dbs.chronicle).then((s) => (servers.push(s), s)),
-      startMlflow(dbs.mlflow).then((s) => (servers.push(s), s)),
+      // A kept database whose projections changed version is rebuilt from its log before the server is up.
+      startChronicle(dbs.chronicle, REUSE_DATABASE ? 3_600_000 : 90_000).then((s) => (servers.push(s), s)),
+      WITH_MLFLOW ? startMlflow(dbs.mlflow).then((s) => (servers.push(s), s)) : undefined,
     ]);
-    log(`  chronicle ${chronicle.baseUrl} (db ${dbs.chronicle}); mlflow ${mlflow.baseUrl} (db ${dbs.mlflow}, 4 uvicorn workers)`);
+    log(`  chronicle ${chronicle.baseUrl} (db ${dbs.chronicle})`);
+    if (mlflow) log(`  mlflow ${mlflow.baseUrl} (db ${dbs.mlflow}, 4 uvicorn workers)`);
 
     if (PHASES.has('ingest')) await ingestPhase(chronicle, mlflow);
     if (PHASES.has('search')) await searchPhase(chronicle, mlflow, suffix);
     if (PHASES.has('history')) await historyPhase(chronicle, mlflow, suffix);
 
     record('chronicle', 'server log error lines', serverLogProblems(chronicle));
-    record('mlflow', 'server log error lines', serverLogProblems(mlflow));
+    if (mlflow) record('mlflow', 'server log error lines', serverLogProblems(mlflow));
   } finally {
-    log('\nStopping servers and dropping the bench databases…');
+    log(`\nStopping servers and dropping the bench databases${REUSE_DATABASE ? ` (keeping ${REUSE_DATABASE})` : ''}…`);
     await cleanup();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -4,16 +4,16 @@ import { runNameTag } from '../domain/run/run.decider';
 import type { Tag, TrackingEvent } from '../domain/tracking-event';
 import { metricColumns } from './metric-columns';
 
-type Table = 'runs' | 'run_params' | 'run_tags' | 'latest_metrics' | 'run_dataset_inputs' | 'run_model_links';
+type Table = 'runs' | 'latest_metrics' | 'run_dataset_inputs' | 'run_model_links';
 type Tables = TableNames<Table>;
 
 /**
- * Runs with their params, tags, latest metric values and inputs/outputs: everything
- * runs/get and runs/search return, keyed for search by (workspace, run, key).
+ * Runs with their params, tags, latest metric values and inputs/outputs: everything runs/get and
+ * runs/search return, each run on one row that search filters and orders.
  */
 export const runsProjection: Projection<TrackingEvent, Table> = {
   name: 'runs',
-  version: 3,
+  version: 4,
   tables: {
     runs: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL,
@@ -28,33 +28,21 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
       lifecycle_stage text NOT NULL,
       -- set when the run itself was deleted, so restoring its experiment leaves it deleted
       deleted_time bigint,
-      -- Copies of the run's params, tags and latest metrics (key -> value, key -> value,
-      -- key -> [value as text, timestamp, step]) so a 1000-run search page reads 1000 rows instead
-      -- of 3000 index scans; the keyed tables below serve the filters.
+      -- The run's params, tags and latest metrics (key -> value, key -> value,
+      -- key -> [value as text, timestamp, step]): search filters and orders on them and a 1000-run
+      -- page reads 1000 rows.
       params jsonb NOT NULL DEFAULT '{}',
       tags jsonb NOT NULL DEFAULT '{}',
       metrics jsonb NOT NULL DEFAULT '{}',
       PRIMARY KEY (workspace_id, run_id)
     );
     CREATE INDEX ON ${t} (workspace_id, experiment_id, start_time DESC, run_id)`,
-    // Param and tag values reach 6000/8000 characters, beyond a btree entry, so equality
-    // filters go through md5(value); metric values are doubles and indexed as they are.
-    run_params: (t) => `CREATE TABLE ${t} (
-      workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL, value text NOT NULL,
-      PRIMARY KEY (workspace_id, run_id, key)
-    );
-    CREATE INDEX ON ${t} (workspace_id, key, md5(value), run_id)`,
-    run_tags: (t) => `CREATE TABLE ${t} (
-      workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL, value text NOT NULL,
-      PRIMARY KEY (workspace_id, run_id, key)
-    );
-    CREATE INDEX ON ${t} (workspace_id, key, md5(value), run_id)`,
+    // Which point of each metric is the latest, decided on insert; search reads runs.metrics.
     latest_metrics: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL,
       value double precision NOT NULL, timestamp bigint NOT NULL, step bigint NOT NULL,
       PRIMARY KEY (workspace_id, run_id, key) INCLUDE (value)
-    );
-    CREATE INDEX ON ${t} (workspace_id, key, value, run_id)`,
+    )`,
     run_dataset_inputs: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL, run_id text NOT NULL,
       dataset_name text NOT NULL, dataset_digest text NOT NULL, source_type text NOT NULL, source text NOT NULL,
@@ -71,12 +59,13 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
       switch (event.type) {
         case 'RunCreated': {
           const r = event.data;
+          // The row is born with its tags: one write instead of an insert and an update.
+          const tags = lastValues(r.tags);
           await tx.query(
-            `INSERT INTO ${t.runs} (workspace_id, run_id, experiment_id, run_name, user_id, status, start_time, artifact_uri, lifecycle_stage)
-             VALUES ($1, $2, $3, $4, $5, 'RUNNING', $6, $7, 'active') ON CONFLICT DO NOTHING`,
-            [ws, r.runId, r.experimentId, r.runName, r.userId, r.startTime, r.artifactUri],
+            `INSERT INTO ${t.runs} (workspace_id, run_id, experiment_id, run_name, user_id, status, start_time, artifact_uri, lifecycle_stage, tags)
+             VALUES ($1, $2, $3, $4, $5, 'RUNNING', $6, $7, 'active', jsonb_object($8::text[], $9::text[])) ON CONFLICT DO NOTHING`,
+            [ws, r.runId, r.experimentId, tags.get(runNameTag) ?? r.runName, r.userId, r.startTime, r.artifactUri, [...tags.keys()], [...tags.values()]],
           );
-          await upsertTags(tx, t, ws, r.runId, r.tags);
           break;
         }
         case 'RunUpdated': {
@@ -87,7 +76,7 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
              WHERE workspace_id = $1 AND run_id = $2`,
             [ws, u.runId, u.status, u.endTime ?? null, u.runName],
           );
-          if (u.runName) await upsertTags(tx, t, ws, u.runId, [{ key: runNameTag, value: u.runName }]);
+          if (u.runName) await setTags(tx, t, ws, u.runId, [{ key: runNameTag, value: u.runName }]);
           break;
         }
         case 'RunDeleted':
@@ -120,22 +109,17 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
           const { runId, params } = event.data;
           // A param's first value stays (the decider rejects changes; a replay changes nothing).
           await tx.query(
-            `WITH logged AS (
-               INSERT INTO ${t.run_params} (workspace_id, run_id, key, value)
-               SELECT $1, $2, * FROM unnest($3::text[], $4::text[]) ON CONFLICT DO NOTHING
-             )
-             UPDATE ${t.runs} SET params = jsonb_object($3::text[], $4::text[]) || params WHERE workspace_id = $1 AND run_id = $2`,
+            `UPDATE ${t.runs} SET params = jsonb_object($3::text[], $4::text[]) || params WHERE workspace_id = $1 AND run_id = $2`,
             [ws, runId, params.map((p) => p.key), params.map((p) => p.value)],
           );
           break;
         }
         case 'RunTagsSet':
-          await upsertTags(tx, t, ws, event.data.runId, event.data.tags);
+          await setTags(tx, t, ws, event.data.runId, event.data.tags);
           break;
         case 'RunTagDeleted':
           await tx.query(
-            `WITH deleted AS (DELETE FROM ${t.run_tags} WHERE workspace_id = $1 AND run_id = $2 AND key = $3)
-             UPDATE ${t.runs} SET tags = tags - $3 WHERE workspace_id = $1 AND run_id = $2`,
+            `UPDATE ${t.runs} SET tags = tags - $3::text WHERE workspace_id = $1 AND run_id = $2`,
             [ws, event.data.runId, event.data.key],
           );
           break;
@@ -182,16 +166,16 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
           break;
         case 'RunModelLogged': {
           // MLflow 2 keeps logged model metadata as a JSON list in this run tag.
-          const [existing] = await tx.query<{ value: string }>(
-            `SELECT value FROM ${t.run_tags} WHERE workspace_id = $1 AND run_id = $2 AND key = 'mlflow.log-model.history'`,
+          const [existing] = await tx.query<{ value: string | null }>(
+            `SELECT tags ->> 'mlflow.log-model.history' AS value FROM ${t.runs} WHERE workspace_id = $1 AND run_id = $2`,
             [ws, event.data.runId],
           );
-          const history = existing ? (JSON.parse(existing.value) as unknown[]) : [];
+          const history = existing?.value ? (JSON.parse(existing.value) as unknown[]) : [];
           const model: unknown = JSON.parse(event.data.modelJson);
           // Idempotent: a replayed event finds its model already in the list.
           if (history.some((entry) => JSON.stringify(entry) === JSON.stringify(model))) break;
           history.push(model);
-          await upsertTags(tx, t, ws, event.data.runId, [{ key: 'mlflow.log-model.history', value: JSON.stringify(history) }]);
+          await setTags(tx, t, ws, event.data.runId, [{ key: 'mlflow.log-model.history', value: JSON.stringify(history) }]);
           break;
         }
         default:
@@ -202,19 +186,20 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
 };
 
 /** Sets tags (the last value of a repeated key wins); setting mlflow.runName renames the run. */
-async function upsertTags(tx: Queryable, t: Tables, ws: string, runId: string, tags: Tag[]): Promise<void> {
+async function setTags(tx: Queryable, t: Tables, ws: string, runId: string, tags: Tag[]): Promise<void> {
   if (tags.length === 0) return;
-  const last = new Map(tags.map((tag) => [tag.key, tag.value]));
+  const last = lastValues(tags);
   const name = last.get(runNameTag) ?? null;
   await tx.query(
-    `WITH set AS (
-       INSERT INTO ${t.run_tags} (workspace_id, run_id, key, value) SELECT $1, $2, * FROM unnest($3::text[], $4::text[])
-       ON CONFLICT (workspace_id, run_id, key) DO UPDATE SET value = EXCLUDED.value
-     )
-     UPDATE ${t.runs} SET tags = tags || jsonb_object($3::text[], $4::text[]), run_name = coalesce($5, run_name)
+    `UPDATE ${t.runs} SET tags = tags || jsonb_object($3::text[], $4::text[]), run_name = coalesce($5, run_name)
      WHERE workspace_id = $1 AND run_id = $2`,
     [ws, runId, [...last.keys()], [...last.values()], name],
   );
+}
+
+/** Tag values by key; the last value of a repeated key wins. */
+function lastValues(tags: Tag[]): Map<string, string> {
+  return new Map(tags.map((tag) => [tag.key, tag.value]));
 }
 
 function linkModel(tx: Queryable, t: Tables, ws: string, runId: string, direction: 'input' | 'output', modelId: string, step: number | null) {

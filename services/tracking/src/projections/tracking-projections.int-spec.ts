@@ -263,17 +263,17 @@ describe('runs projection', () => {
       { run_id: 'run-c', run_name: 'gamma', status: 'RUNNING', end_time: null },
       { run_id: 'run-d', run_name: 'delta-2', status: 'RUNNING', end_time: null },
     ]);
-    expect(await rows(`SELECT key, value FROM $schema.run_params WHERE workspace_id = $1 AND run_id = 'run-a' ORDER BY key`)).toEqual([
-      { key: 'depth', value: '3' },
-      { key: 'lr', value: '0.1' },
+    expect(await rows(`SELECT params, tags FROM $schema.runs WHERE workspace_id = $1 AND run_id = 'run-a'`)).toEqual([
+      {
+        params: { depth: '3', lr: '0.1' },
+        tags: {
+          'mlflow.log-model.history': JSON.stringify([{ flavor: 'sklearn', run_id: 'run-a' }]),
+          'mlflow.runName': 'alpha',
+          team: 'nlp',
+        },
+      },
     ]);
-    const tags = await rows(`SELECT key, value FROM $schema.run_tags WHERE workspace_id = $1 AND run_id = 'run-a' ORDER BY key`);
-    expect(tags).toEqual([
-      { key: 'mlflow.log-model.history', value: JSON.stringify([{ flavor: 'sklearn', run_id: 'run-a' }]) },
-      { key: 'mlflow.runName', value: 'alpha' },
-      { key: 'team', value: 'nlp' },
-    ]);
-    expect(await rows(`SELECT value FROM $schema.run_tags WHERE workspace_id = $1 AND run_id = 'run-d' AND key = 'mlflow.runName'`)).toEqual([{ value: 'delta-2' }]);
+    expect(await rows(`SELECT tags ->> 'mlflow.runName' AS value FROM $schema.runs WHERE workspace_id = $1 AND run_id = 'run-d'`)).toEqual([{ value: 'delta-2' }]);
   });
 
   it('keeps the latest metric by (step, timestamp, value), across out-of-order batches and NaN', async () => {

@@ -31,7 +31,7 @@ export function parseFilter(filter: string | undefined, grammar: FilterGrammar =
   return grammar === 'boolean' ? parseBooleanSearchFilter(filter, entity) : parseSearchFilter(filter, entity);
 }
 
-/** MLflow's runs/search: filter and order compiled to one SQL query, then whole runs loaded for the page. */
+/** MLflow's runs/search: filter, order and the page's whole runs in one SQL query. */
 @Injectable()
 export class RunSearch {
   constructor(
@@ -46,7 +46,7 @@ export class RunSearch {
       );
     }
     const offset = decodePageToken(request.pageToken);
-    const query = compileRunSearch({
+    const search = {
       schema: trackingSchema,
       workspaceId: ctx.workspaceId,
       // Runs inherit their experiment's permissions, so unreadable experiments drop out of the query.
@@ -56,11 +56,10 @@ export class RunSearch {
       orderBy: parseOrderBy(request.orderBy, RUN_SEARCH),
       limit: request.maxResults,
       offset,
-    });
-    const ids = await this.runs.findIds(query);
-    const items = await this.runs.getMany(ctx.workspaceId, ids);
+    };
+    const items = await this.runs.findRuns((columns) => compileRunSearch(search, columns));
     // MLflow hands out a token whenever the page is full, so the last page may be empty.
-    return { items, nextPageToken: ids.length === request.maxResults ? encodePageToken(offset + ids.length) : undefined };
+    return { items, nextPageToken: items.length === request.maxResults ? encodePageToken(offset + items.length) : undefined };
   }
 
   /** How many runs the search matches over all pages. */

@@ -22,6 +22,16 @@ interface RunRow {
   links: ['input' | 'output', string, number | null][];
 }
 
+// One row per run: params, tags and latest metrics come from the run's own row (the projection
+// keeps copies there), so a 1000-run page is 1000 rows and no per-key index scans.
+const runColumns = `r.run_id, r.experiment_id, r.run_name, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage,
+  r.params, r.tags, r.metrics,
+  (SELECT coalesce(json_agg(json_build_object('tags', d.tags, 'dataset', json_build_object('name', d.dataset_name,
+       'digest', d.dataset_digest, 'sourceType', d.source_type, 'source', d.source, 'schema', d.schema, 'profile', d.profile))), '[]')
+     FROM ${s}.run_dataset_inputs d WHERE d.workspace_id = r.workspace_id AND d.run_id = r.run_id) AS datasets,
+  (SELECT coalesce(json_agg(json_build_array(l.direction, l.model_id, l.step)), '[]')
+     FROM ${s}.run_model_links l WHERE l.workspace_id = r.workspace_id AND l.run_id = r.run_id) AS links`;
+
 @Injectable()
 export class RunsRepository {
   constructor(private readonly db: Database) {}
@@ -34,21 +44,22 @@ export class RunsRepository {
   /** Loads whole runs (info, data, inputs, outputs) by id, in the order given. */
   async getMany(workspaceId: string, runIds: string[]): Promise<RunView[]> {
     if (runIds.length === 0) return [];
-    // One row per run: params, tags and latest metrics come from the run's own row (the
-    // projection keeps copies there), so a 1000-run page is 1000 rows and no per-key index scans.
-    const rows = await this.db.query<RunRow>(
-      `SELECT r.run_id, r.experiment_id, r.run_name, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage,
-         r.params, r.tags, r.metrics,
-         (SELECT coalesce(json_agg(json_build_object('tags', d.tags, 'dataset', json_build_object('name', d.dataset_name,
-              'digest', d.dataset_digest, 'sourceType', d.source_type, 'source', d.source, 'schema', d.schema, 'profile', d.profile))), '[]')
-            FROM ${s}.run_dataset_inputs d WHERE d.workspace_id = r.workspace_id AND d.run_id = r.run_id) AS datasets,
-         (SELECT coalesce(json_agg(json_build_array(l.direction, l.model_id, l.step)), '[]')
-            FROM ${s}.run_model_links l WHERE l.workspace_id = r.workspace_id AND l.run_id = r.run_id) AS links
-       FROM ${s}.runs r WHERE r.workspace_id = $1 AND r.run_id = ANY($2)`,
-      [workspaceId, runIds],
-    );
+    const rows = await this.db.query<RunRow>(`SELECT ${runColumns} FROM ${s}.runs r WHERE r.workspace_id = $1 AND r.run_id = ANY($2)`, [
+      workspaceId,
+      runIds,
+    ]);
     const views = new Map(rows.map((r) => [r.run_id, toView(r)]));
     return runIds.flatMap((id) => views.get(id) ?? []);
+  }
+
+  /**
+   * Runs a search compiled around this repository's column list (over `runs r`) and returns its
+   * whole runs in result order: the rows the search sorts are the rows the page shows, so a
+   * 1000-run page costs no second lookup by id.
+   */
+  async findRuns(compile: (columns: string) => { text: string; values: unknown[] }): Promise<RunView[]> {
+    const query = compile(runColumns);
+    return (await this.db.query<RunRow>(query.text, query.values)).map(toView);
   }
 
   /** Runs a compiled count of a search. */
@@ -57,11 +68,6 @@ export class RunsRepository {
     return row.count;
   }
 
-  /** Runs a compiled search that selects `run_id` in result order. */
-  async findIds(query: { text: string; values: unknown[] }): Promise<string[]> {
-    const rows = await this.db.query<{ run_id: string }>(query.text, query.values);
-    return rows.map((row) => row.run_id);
-  }
 }
 
 function toView(r: RunRow): RunView {

@@ -12,20 +12,15 @@ const env = loadConfig(
   z.object({ CHRONICLE_DATABASE_URL: z.string().default(infraDefaults.CHRONICLE_DATABASE_URL) }),
 );
 
-// The read model as the tracking migration will create it (keys start with workspace_id).
+// The runs read model as the runs projection creates it: params, tags and latest metrics on the row.
 const ddl = (schema: string) => `
   CREATE SCHEMA ${schema};
   CREATE TABLE ${schema}.runs (
     workspace_id text NOT NULL, run_id text NOT NULL, experiment_id text NOT NULL, run_name text,
     user_id text, status text NOT NULL, start_time bigint NOT NULL, end_time bigint,
-    artifact_uri text, lifecycle_stage text NOT NULL, PRIMARY KEY (workspace_id, run_id));
-  CREATE TABLE ${schema}.run_params (
-    workspace_id text, run_id text, key text, value text, PRIMARY KEY (workspace_id, run_id, key));
-  CREATE TABLE ${schema}.run_tags (
-    workspace_id text, run_id text, key text, value text, PRIMARY KEY (workspace_id, run_id, key));
-  CREATE TABLE ${schema}.latest_metrics (
-    workspace_id text, run_id text, key text, value double precision, timestamp bigint, step bigint,
-    PRIMARY KEY (workspace_id, run_id, key));
+    artifact_uri text, lifecycle_stage text NOT NULL,
+    params jsonb NOT NULL DEFAULT '{}', tags jsonb NOT NULL DEFAULT '{}', metrics jsonb NOT NULL DEFAULT '{}',
+    PRIMARY KEY (workspace_id, run_id));
   CREATE TABLE ${schema}.run_dataset_inputs (
     workspace_id text, run_id text, dataset_name text, dataset_digest text, context text);
 `;
@@ -90,24 +85,17 @@ describe('compileRunSearch on Postgres', () => {
   });
 
   async function insertRun(workspace: string, run: SeedRun): Promise<void> {
+    // Metrics as the projection stores them: [value as Postgres float8 text, timestamp, step].
+    const metrics = Object.fromEntries(Object.entries(run.metrics ?? {}).map(([key, value]) => [key, [String(value), 0, 0]]));
     await client.query(
-      `INSERT INTO ${schema}.runs (workspace_id, run_id, experiment_id, run_name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [workspace, run.id, run.experiment ?? '1', run.name, run.user, run.status, run.start, run.end, `s3://b/${run.id}`, run.stage ?? 'active'],
+      `INSERT INTO ${schema}.runs (workspace_id, run_id, experiment_id, run_name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage,
+         params, tags, metrics)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        workspace, run.id, run.experiment ?? '1', run.name, run.user, run.status, run.start, run.end, `s3://b/${run.id}`, run.stage ?? 'active',
+        JSON.stringify(run.params ?? {}), JSON.stringify(run.tags ?? {}), JSON.stringify(metrics),
+      ],
     );
-    for (const [key, value] of Object.entries(run.metrics ?? {})) {
-      await client.query(
-        `INSERT INTO ${schema}.latest_metrics (workspace_id, run_id, key, value, timestamp, step) VALUES ($1, $2, $3, $4, 0, 0)`,
-        [workspace, run.id, key, Number.isNaN(value) ? 'NaN' : value],
-      );
-    }
-    for (const [table, entries] of [['run_params', run.params], ['run_tags', run.tags]] as const) {
-      for (const [key, value] of Object.entries(entries ?? {})) {
-        await client.query(`INSERT INTO ${schema}.${table} (workspace_id, run_id, key, value) VALUES ($1, $2, $3, $4)`, [
-          workspace, run.id, key, value,
-        ]);
-      }
-    }
     for (const dataset of run.datasets ?? []) {
       await client.query(
         `INSERT INTO ${schema}.run_dataset_inputs (workspace_id, run_id, dataset_name, dataset_digest, context) VALUES ($1, $2, $3, $4, $5)`,
@@ -169,6 +157,7 @@ describe('compileRunSearch on Postgres', () => {
       ["params.model ILIKE 'cnn'", ['run-b', 'run-a']],
       ["params.model = 'CNN'", ['run-a']],
       ["params.model != 'cnn'", ['run-d', 'run-a']],
+      ["params.missing != 'x'", []],
       ["tags.team = 'vision'", ['run-b']],
       ["tags.team != 'vision'", ['run-a']],
       ["tags.`mlflow.runName` = 'alpha'", ['run-a']],

@@ -59,51 +59,47 @@ describe('compileRunSearch', () => {
   });
 
   describe('given metric filters', () => {
-    it('when filtering metrics.acc > 0.9, then an EXISTS on latest_metrics binds key and value and excludes NaN', () => {
+    it("when filtering metrics.acc > 0.9, then the run row's metric is compared as a double, binding key and value, and NaN is excluded", () => {
       const query = compile('metrics.acc > 0.9');
       expect(
         boundIn(
           query,
-          /AND EXISTS \(SELECT 1 FROM tracking\.latest_metrics k WHERE k\.workspace_id = r\.workspace_id AND k\.run_id = r\.run_id AND k\.key = (\$\d+) AND k\.value > (\$\d+)::double precision AND k\.value <> 'NaN'\)/,
+          /AND \(r\.metrics -> (\$\d+) ->> 0\)::double precision > (\$\d+)::double precision AND \(r\.metrics -> \$4 ->> 0\)::double precision <> 'NaN'$/m,
         ),
       ).toEqual(['acc', 0.9]);
+      expect(query.text).not.toContain('latest_metrics');
     });
     it.each(['<', '<=', '=', '!='])('when the comparator is %s, then no NaN guard is needed', (comparator) => {
       const query = compile(`metrics.acc ${comparator} 1`);
-      expect(query.text).toContain('FROM tracking.latest_metrics k');
+      expect(query.text).toContain('(r.metrics -> $4 ->> 0)::double precision');
       expect(query.text).not.toContain("'NaN'");
     });
     it('when the comparator is >=, then NaN is excluded too', () => {
-      expect(compile('metrics.acc >= 1').text).toContain("k.value >= $5::double precision AND k.value <> 'NaN'");
+      expect(compile('metrics.acc >= 1').text).toContain(">= $5::double precision AND (r.metrics -> $4 ->> 0)::double precision <> 'NaN'");
     });
     it('when the comparator is !=, then it becomes <>', () => {
-      expect(compile('metrics.acc != 1').text).toContain('k.value <> $5::double precision');
+      expect(compile('metrics.acc != 1').text).toContain('(r.metrics -> $4 ->> 0)::double precision <> $5::double precision');
     });
   });
 
   describe('given param and tag filters', () => {
-    it.each([
-      ['params', 'run_params'],
-      ['tags', 'run_tags'],
-    ])('when filtering %s, then an EXISTS on %s binds key and value, matching md5(value) for the index', (prefix, table) => {
-      const query = compile(`${prefix}.model = 'cnn'`);
-      expect(
-        boundIn(
-          query,
-          new RegExp(
-            `EXISTS \\(SELECT 1 FROM tracking\\.${table} k WHERE k\\.workspace_id = r\\.workspace_id AND k\\.run_id = r\\.run_id AND k\\.key = (\\$\\d+) AND md5\\(k\\.value\\) = md5\\((\\$\\d+)\\) AND k\\.value = \\$\\d+\\)`,
-          ),
-        ),
-      ).toEqual(['model', 'cnn']);
+    it.each(['params', 'tags'])("when filtering %s equality, then the run row's value of the bound key equals the bound value", (column) => {
+      const query = compile(`${column}.model = 'cnn'`);
+      expect(boundIn(query, new RegExp(`AND \\(r\\.${column} ->> (\\$\\d+)\\) = (\\$\\d+)$`, 'm'))).toEqual(['model', 'cnn']);
     });
-    it('when LIKE and ILIKE are used, then they stay LIKE (case-sensitive) and ILIKE', () => {
+    it('when LIKE and ILIKE are used, then they stay LIKE (case-sensitive) and ILIKE on the key\'s text', () => {
       const query = compile("params.a LIKE 'A%' AND tags.b ILIKE 'b%'");
-      expect(boundIn(query, /run_params k .* k\.value LIKE (\$\d+)\)/)).toEqual(['A%']);
-      expect(boundIn(query, /run_tags k .* k\.value ILIKE (\$\d+)\)/)).toEqual(['b%']);
+      expect(boundIn(query, /AND \(r\.params ->> (\$\d+)\) LIKE (\$\d+)$/m)).toEqual(['a', 'A%']);
+      expect(boundIn(query, /AND \(r\.tags ->> (\$\d+)\) ILIKE (\$\d+)$/m)).toEqual(['b', 'b%']);
     });
-    it('when two filters are given, then each is its own EXISTS, ANDed', () => {
+    it('when a param is compared with !=, then the key\'s text is compared (a missing key matches nothing)', () => {
+      const query = compile("params.a != 'x'");
+      expect(boundIn(query, /AND \(r\.params ->> (\$\d+)\) <> (\$\d+)$/m)).toEqual(['a', 'x']);
+    });
+    it('when two filters are given, then both are conditions on the run row, ANDed, with no join', () => {
       const query = compile("metrics.acc > 0.5 AND params.lr = '0.1'");
-      expect(query.text.match(/AND EXISTS/g)).toHaveLength(2);
+      expect(query.text).not.toMatch(/EXISTS|JOIN/);
+      expect(query.text).toContain('AND (r.params ->> $6) = $7');
     });
   });
 
@@ -174,26 +170,21 @@ describe('compileRunSearch', () => {
   });
 
   describe('given order_by', () => {
-    it('when ordering by a metric DESC, then it LEFT JOINs the metric by key and sorts NaN then NULL last', () => {
+    it("when ordering by a metric DESC, then it sorts the run row's metric by key, NaN then NULL last", () => {
       const query = compile('', ['metrics.acc DESC']);
-      expect(
-        boundIn(
-          query,
-          /LEFT JOIN tracking\.latest_metrics o1 ON o1\.workspace_id = r\.workspace_id AND o1\.run_id = r\.run_id AND o1\.key = (\$\d+)/,
-        ),
-      ).toEqual(['acc']);
+      const metric = '(r.metrics -> $4 ->> 0)::double precision';
+      expect(bound(query, '$4')).toBe('acc');
       expect(orderByLine(query)).toBe(
-        "CASE WHEN o1.value IS NULL THEN 2 WHEN o1.value = 'NaN' THEN 1 ELSE 0 END, o1.value DESC, r.start_time DESC, r.run_id ASC",
+        `CASE WHEN ${metric} IS NULL THEN 2 WHEN ${metric} = 'NaN' THEN 1 ELSE 0 END, ${metric} DESC, r.start_time DESC, r.run_id ASC`,
       );
     });
     it('when ordering by a metric ASC, then the NaN/NULL rank still comes first', () => {
-      expect(orderByLine(compile('', ['metrics.acc']))).toMatch(/^CASE WHEN o1\.value IS NULL THEN 2 .* END, o1\.value ASC, /);
+      expect(orderByLine(compile('', ['metrics.acc']))).toMatch(/^CASE WHEN \(r\.metrics -> \$4 ->> 0\)::double precision IS NULL THEN 2 .* END, \(r\.metrics -> \$4 ->> 0\)::double precision ASC, /);
     });
-    it('when ordering by params and tags, then each gets its own join and NULLS LAST', () => {
+    it("when ordering by params and tags, then each sorts its key's text, NULLS LAST", () => {
       const query = compile('', ['params.lr DESC', 'tags.team']);
-      expect(boundIn(query, /LEFT JOIN tracking\.run_params o1 .* o1\.key = (\$\d+)/)).toEqual(['lr']);
-      expect(boundIn(query, /LEFT JOIN tracking\.run_tags o2 .* o2\.key = (\$\d+)/)).toEqual(['team']);
-      expect(orderByLine(query)).toBe('o1.value DESC NULLS LAST, o2.value ASC NULLS LAST, r.start_time DESC, r.run_id ASC');
+      expect(query.values.slice(3, 5)).toEqual(['lr', 'team']);
+      expect(orderByLine(query)).toBe('(r.params ->> $4) DESC NULLS LAST, (r.tags ->> $5) ASC NULLS LAST, r.start_time DESC, r.run_id ASC');
     });
     it('when ordering by attributes, then columns are used with NULLS LAST and no join', () => {
       const query = compile('', ['attributes.end_time DESC', 'run_name']);
@@ -206,7 +197,6 @@ describe('compileRunSearch', () => {
     it('when ordering and filtering on the same metric, then filter and order each bind the key', () => {
       const query = compile('metrics.acc > 0', ['metrics.acc DESC']);
       expect(query.values.filter((value) => value === 'acc')).toHaveLength(2);
-      expect(query.text.indexOf('LEFT JOIN')).toBeLessThan(query.text.indexOf('WHERE'));
     });
   });
 });
@@ -215,8 +205,10 @@ describe('compileRunSearch with OR groups', () => {
   const query = compile('', [], { filter: parseBooleanSearchFilter("(metrics.a > 1 OR params.b = 'x') AND tags.c = 'y'", RUN_SEARCH) });
 
   it('when a filter has an OR group, then its alternatives are one parenthesised condition ANDed with the rest', () => {
-    expect(query.text).toMatch(/AND \(\(EXISTS \(SELECT 1 FROM tracking\.latest_metrics k [^)]*\)\) OR \(EXISTS \(SELECT 1 FROM tracking\.run_params k/);
-    expect(query.text).toMatch(/\)\)\n {2}AND EXISTS \(SELECT 1 FROM tracking\.run_tags k/);
+    expect(query.text).toContain(
+      "AND (((r.metrics -> $4 ->> 0)::double precision > $5::double precision AND (r.metrics -> $4 ->> 0)::double precision <> 'NaN') OR ((r.params ->> $6) = $7))",
+    );
+    expect(query.text).toMatch(/\)\)\n {2}AND \(r\.tags ->> \$8\) = \$9\n/);
   });
   it('when the same filter is counted, then the count has the same conditions and binds', () => {
     const count = compileRunCount({

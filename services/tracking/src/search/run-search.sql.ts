@@ -31,7 +31,11 @@ const RUN_COLUMNS: Readonly<Record<string, string>> = {
   end_time: 'r.end_time',
 };
 
-const KEYED_TABLES = { metric: 'latest_metrics', param: 'run_params', tag: 'run_tags' } as const;
+// The run row's copies of its params, tags and latest metrics (runs projection), which filters and
+// order_by read: a search scans the experiments' run rows once instead of probing keyed tables
+// per run. No index serves these conditions: under row-level security Postgres only uses an index
+// for a condition whose functions are leakproof, and no jsonb operator is.
+const KEYED_COLUMNS = { metric: 'r.metrics', param: 'r.params', tag: 'r.tags' } as const;
 
 const DATASET_COLUMNS: Readonly<Record<string, string>> = {
   name: 'd.dataset_name',
@@ -40,44 +44,37 @@ const DATASET_COLUMNS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Compiles a runs search into one parameterised query returning the matching run ids, in order.
- * Filters on metrics, params, tags and datasets become EXISTS semi-joins on the key-prefixed
- * tables; each order_by on one of them adds a LEFT JOIN on that table's primary key.
+ * Compiles a runs search into one parameterised query returning `columns` (over `runs r`; the run
+ * ids by default) of the matching runs, in order. Metrics, params and tags are read from the run
+ * row's jsonb copies; datasets are EXISTS semi-joins on their own table.
  */
-export function compileRunSearch(request: RunSearchRequest): SqlQuery {
-  const { schema } = request;
+export function compileRunSearch(request: RunSearchRequest, columns = 'r.run_id'): SqlQuery {
   const params = new SqlParameters();
   const where = runWhere(request, params);
-  const joins: string[] = [];
   const order: string[] = [];
-  request.orderBy.forEach((clause, index) => {
+  for (const clause of request.orderBy) {
     const direction = clause.ascending ? 'ASC' : 'DESC';
     if (clause.type === 'attribute') {
       order.push(`${runColumn(clause.key)} ${direction} NULLS LAST`);
-      return;
+      continue;
     }
-    const alias = `o${index + 1}`;
-    joins.push(
-      `LEFT JOIN ${qualifiedTable(schema, KEYED_TABLES[clause.type])} ${alias}` +
-        ` ON ${alias}.workspace_id = r.workspace_id AND ${alias}.run_id = r.run_id AND ${alias}.key = ${params.add(clause.key)}`,
-    );
+    const value = keyedValue(clause.type, params.add(clause.key));
     if (clause.type === 'metric') {
       // MLflow sorts NaN after every number and NULL (no such metric) after NaN, in both directions;
       // Postgres on its own puts NaN above all numbers.
-      order.push(`CASE WHEN ${alias}.value IS NULL THEN 2 WHEN ${alias}.value = 'NaN' THEN 1 ELSE 0 END`);
-      order.push(`${alias}.value ${direction}`);
+      order.push(`CASE WHEN ${value} IS NULL THEN 2 WHEN ${value} = 'NaN' THEN 1 ELSE 0 END`);
+      order.push(`${value} ${direction}`);
     } else {
-      order.push(`${alias}.value ${direction} NULLS LAST`);
+      order.push(`${value} ${direction} NULLS LAST`);
     }
-  });
+  }
   if (!request.orderBy.some((clause) => clause.type === 'attribute' && clause.key === 'start_time')) {
     order.push('r.start_time DESC');
   }
   order.push('r.run_id ASC');
   const text = [
-    'SELECT r.run_id',
-    `FROM ${qualifiedTable(schema, 'runs')} r`,
-    ...joins,
+    `SELECT ${columns}`,
+    `FROM ${qualifiedTable(request.schema, 'runs')} r`,
     `WHERE ${where}`,
     `ORDER BY ${order.join(', ')}`,
     pageClause(request.limit, request.offset, params),
@@ -116,29 +113,24 @@ function runCondition(schema: string, comparison: Comparison, params: SqlParamet
     case 'metric':
     case 'param':
     case 'tag': {
-      const key = params.add(comparison.key);
-      const conditions = [textEquality(comparison, params) ?? compareColumn('k.value', comparison, params, 'double precision')];
+      const value = keyedValue(comparison.type, params.add(comparison.key));
+      const condition = compareColumn(value, comparison, params, 'double precision');
       // Postgres ranks NaN above every number, so NaN > x would hold; MLflow never matches NaN
       // with an ordering comparison.
       if (comparison.type === 'metric' && (comparison.comparator === '>' || comparison.comparator === '>=')) {
-        conditions.push(`k.value <> 'NaN'`);
+        return `${condition} AND ${value} <> 'NaN'`;
       }
-      return (
-        `EXISTS (SELECT 1 FROM ${qualifiedTable(schema, KEYED_TABLES[comparison.type])} k` +
-        ` WHERE k.workspace_id = r.workspace_id AND k.run_id = r.run_id AND k.key = ${key} AND ${conditions.join(' AND ')})`
-      );
+      return condition;
     }
   }
 }
 
 /**
- * Param and tag equality: values are too long for a plain btree, so the index is on
- * md5(value); matching the hash lets Postgres use it, the value check keeps it exact.
+ * A key's value on the run row, NULL when the run has no such key. Metrics are stored as
+ * [value as text, timestamp, step]: the text keeps NaN and ±Infinity, which JSON cannot.
  */
-function textEquality(comparison: Comparison, params: SqlParameters): string | null {
-  if (comparison.type === 'metric' || comparison.comparator !== '=' || typeof comparison.value !== 'string') return null;
-  const value = params.add(comparison.value);
-  return `md5(k.value) = md5(${value}) AND k.value = ${value}`;
+function keyedValue(type: keyof typeof KEYED_COLUMNS, key: string): string {
+  return type === 'metric' ? `(${KEYED_COLUMNS.metric} -> ${key} ->> 0)::double precision` : `(${KEYED_COLUMNS[type]} ->> ${key})`;
 }
 
 function runColumn(key: string): string {

@@ -393,11 +393,11 @@ describe('batching', () => {
       expect(data.runs.totalCount).toBe(100);
       expect(data.runs.edges.every((e) => e.node.params.length === 1 && e.node.latestMetrics.length === 10 && e.node.experiment.id === experimentId)).toBe(true);
       const reads = statements.mock.calls.filter(([sql]) => /\btracking\.(runs|experiments|metrics|latest_metrics|events)\b/.test(sql));
-      // ensureDefault's probe is cached per workspace: ids + count + page (1 runs.getMany) + experiments + series (1) = 5,
+      // ensureDefault's probe is cached per workspace: page (the search returns whole runs) + count + experiments + series (1) = 4,
       // plus the permission filters, one per kind of load: readable experiments of the page's search and of its count,
-      // of the experiment loader, and readable runs of the series loader = 9, plus the runs' stream versions that
-      // the series cache checks = 10, however many runs the page holds.
-      expect(reads.map(([sql]) => sql.trim().split(/\s+/).slice(0, 3).join(' '))).toHaveLength(10);
+      // of the experiment loader, and readable runs of the series loader = 8, plus the runs' stream versions that
+      // the series cache checks = 9, however many runs the page holds.
+      expect(reads.map(([sql]) => sql.trim().split(/\s+/).slice(0, 3).join(' '))).toHaveLength(9);
     } finally {
       statements.mockRestore();
     }
