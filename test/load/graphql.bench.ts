@@ -137,8 +137,9 @@ async function seed(server: Server): Promise<void> {
     const { done, errors, firstError } = await seedRunsInProcess({
       databaseUrl: pgUrl(server.database),
       experimentId,
+      from: 0,
       count,
-      concurrency: 4,
+      concurrency: 2,
       runsPerTransaction,
       budgetMs: Infinity,
       run,
@@ -155,7 +156,7 @@ async function seed(server: Server): Promise<void> {
   const started = performance.now();
   await logHistories(server, (await dashboardOf(server)).runIds);
   log(`  logged ${RUNS * KEYS.length * STEPS} points in ${round((performance.now() - started) / 1000)} s`);
-  await seedRuns('other runs', OTHER_RUNS, 50, otherRun);
+  await seedRuns('other runs', OTHER_RUNS, 200, otherRun);
   await withPg(server.database, (c) => c.query('ANALYZE'));
 }
 
