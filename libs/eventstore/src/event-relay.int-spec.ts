@@ -107,33 +107,19 @@ class CrashAfterPublish implements EventBus {
   async close() {}
 }
 
-/** Remembers the positions it published: tells which relay of several did the publishing. */
+/** Remembers what it published, batch by batch: tells which relay of several published, and in what batches. */
 class RecordingBus implements EventBus {
-  readonly published: number[] = [];
+  readonly batches: number[][] = [];
   constructor(private readonly inner: EventBus) {}
+  get published(): number[] {
+    return this.batches.flat();
+  }
   ensureTopics(topics: string[], partitions: number) {
     return this.inner.ensureTopics(topics, partitions);
   }
   async publish(records: BusRecord[]) {
     await this.inner.publish(records);
-    this.published.push(...records.map((record) => Envelope.decode(record.value).position));
-  }
-  subscribe(options: SubscribeOptions, handler: RecordHandler): Promise<Subscription> {
-    return this.inner.subscribe(options, handler);
-  }
-  async close() {}
-}
-
-/** Remembers the size of every published batch. */
-class BatchSizes implements EventBus {
-  readonly published: number[] = [];
-  constructor(private readonly inner: EventBus) {}
-  ensureTopics(topics: string[], partitions: number) {
-    return this.inner.ensureTopics(topics, partitions);
-  }
-  async publish(records: BusRecord[]) {
-    await this.inner.publish(records);
-    this.published.push(records.length);
+    this.batches.push(records.map((record) => Envelope.decode(record.value).position));
   }
   subscribe(options: SubscribeOptions, handler: RecordHandler): Promise<Subscription> {
     return this.inner.subscribe(options, handler);
@@ -330,7 +316,7 @@ describe.each(buses)('EventRelay with the $name bus', ({ name, create }) => {
   it('reads small batches while it keeps up and doubles them, up to batchSize, while they come back full', async () => {
     const { store, received } = await newStore();
     const workspaceId = randomId('ws');
-    const sizes = new BatchSizes(bus);
+    const sizes = new RecordingBus(bus);
     const relay = new EventRelay(fresh.db, store as EventStore<unknown>, sizes, { minBatchSize: 10, batchSize: 40 });
     relays.push(relay);
     const appendBacklog = async (streamId: string, count: number, after: number) =>
@@ -344,11 +330,11 @@ describe.each(buses)('EventRelay with the $name bus', ({ name, create }) => {
     const first = await appendBacklog(randomId('run'), 125, 0);
     await drain(first);
     // 10, 20, 40 came back full; 40 is the cap; 15 was not full, so the next read is small again.
-    expect(sizes.published).toEqual([10, 20, 40, 40, 15]);
+    expect(sizes.batches.map((batch) => batch.length)).toEqual([10, 20, 40, 40, 15]);
     const second = await appendBacklog(first[0]!.streamId, 25, 125);
     relayed = 0;
     await drain(second);
-    expect(sizes.published.slice(5)).toEqual([10, 15]);
+    expect(sizes.batches.slice(5).map((batch) => batch.length)).toEqual([10, 15]);
     await waitFor('every event on the bus', () => received.length >= first.length + second.length);
     expectDelivered(received, [...first, ...second], 'none');
   });
