@@ -131,12 +131,20 @@ const tangled = (): Point[][] => [
   [p('loss', 20, 10, 8), p('loss', 21, 10, 9), p('loss', 22, 11, 9), p('loss', 23, 11, 9), p('loss', 24, 11, 9), p('flat', 0, 4, 0)],
 ];
 
+// Batches longer than a chunk: split into several chunks per key, one step holding 130 points.
+const wide = (): Point[][] => [
+  Array.from({ length: 150 }, (_, i) => p('loss', i * 3, 100 + i, i % 11)),
+  Array.from({ length: 130 }, (_, i) => p('loss', 7, 500 - i, i)),
+  Array.from({ length: 150 }, (_, i) => p('loss', 450 + i, 700, -1 - i)),
+];
+
 describe('metric history over chunks', () => {
   it.each([
     ['forward', 'loss', forward],
     ['forward', 'acc', forward],
     ['tangled', 'loss', tangled],
     ['tangled', 'flat', tangled],
+    ['wide', 'loss', wide],
   ])('%s %s: pages by cursor and by offset, count, in MLflow order with repeated points kept once', async (_shape, key, shape) => {
     const batches = shape();
     await log('r1', batches);
@@ -176,6 +184,9 @@ describe('sampled history over chunks', () => {
     ['tangled, all steps', tangled, 'loss', 20, null],
     ['tangled, sampled in a range', tangled, 'loss', 3, { start: 6, end: 45 }],
     ['tangled, one step', tangled, 'flat', 1, null],
+    ['wide, sampled', wide, 'loss', 40, null],
+    ['wide, all steps of a range', wide, 'loss', 40, { start: 5, end: 60 }],
+    ['wide, sampled in a range', wide, 'loss', 9, { start: 5, end: 500 }],
   ];
   it.each(cases)('%s', async (_name, shape, key, maxResults, range) => {
     const batches = shape();
@@ -195,6 +206,8 @@ describe('downsampled series over chunks', () => {
     ['forward, more buckets than steps', forward, 500, { start: 13, end: 41 }],
     ['tangled', tangled, 3, null],
     ['tangled in a range', tangled, 4, { start: 6, end: 45 }],
+    ['wide', wide, 9, null],
+    ['wide in a range', wide, 7, { start: 5, end: 500 }],
   ] as const)('%s', async (_name, shape, buckets, range) => {
     const batches = shape();
     await log('r1', batches);

@@ -129,9 +129,9 @@ export class MetricsRepository {
    * after an evenly spaced target, found by a binary search in the one or few chunks whose step
    * range can hold it, so a million-step series is never unpacked whole.
    *
-   * Whether a run has few steps is counted from the chunks' distinct-step counts when their step
-   * ranges do not overlap (the normal case: steps move forward); only chunks crossing a range end,
-   * or every chunk when ranges overlap, are unpacked to count.
+   * Planning reads only the chunks' ranges (kept in the key's index). Each chunk starts at a step
+   * of its own, so a run whose chunks start at more than `maxResults` distinct steps has too many
+   * steps to return them all; only other runs are unpacked to count their steps.
    */
   async sampledHistory(
     workspaceId: string,
@@ -140,57 +140,63 @@ export class MetricsRepository {
     maxResults: number,
     range: { start: number; end: number } | null,
   ): Promise<MetricView[]> {
-    const series = 'm.workspace_id = $1 AND m.run_id = b.run_id AND m.key = $3';
-    // A chunk holding step t starts at most `span` (the run's longest chunk) before it.
+    const series = (run: string) => `m.workspace_id = $1 AND m.run_id = ${run} AND m.key = $3`;
+    const overlapsRange = '($5::bigint IS NULL OR (m.max_step >= $5 AND m.min_step <= $6))';
+    const insideRange = '($5::bigint IS NULL OR (m.min_step >= $5 AND m.max_step <= $6))';
+    const stepInRange = '($5::bigint IS NULL OR p.step BETWEEN $5 AND $6)';
+    // A chunk holding step t starts at most `span` (the run's widest chunk) before it.
     const holding = (t: string) => `m.min_step >= greatest(${t}::numeric - b.span, ${minBigint})::bigint AND m.min_step <= ${t} AND m.max_step >= ${t}`;
     const rows = await this.db.query<PointRow>(
-      `WITH chunks AS (
-         SELECT c.run_id, c.min_step, c.position, c.max_step, c.distinct_steps,
-           ($5::bigint IS NULL OR (c.min_step >= $5 AND c.max_step <= $6)) AS inside,
-           c.min_step > max(c.max_step) OVER (PARTITION BY c.run_id ORDER BY c.min_step ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-             IS NOT FALSE AS apart
-         FROM ${s}.metrics c
-         WHERE c.workspace_id = $1 AND c.run_id = ANY($2::text[]) AND c.key = $3
-           AND ($5::bigint IS NULL OR (c.max_step >= $5 AND c.min_step <= $6))
-       ), per_run AS (
-         SELECT run_id, bool_and(apart) AS apart, max(max_step::numeric - min_step) AS span,
-           min(min_step) FILTER (WHERE inside) AS inside_lo, max(max_step) FILTER (WHERE inside) AS inside_hi,
-           sum(distinct_steps) FILTER (WHERE inside) AS inside_steps
-         FROM chunks GROUP BY run_id
-       ), unpacked AS (
-         SELECT r.run_id, min(p.step) AS lo, max(p.step) AS hi, count(DISTINCT p.step) AS steps
-         FROM per_run r
-         JOIN chunks k ON k.run_id = r.run_id AND (NOT k.inside OR NOT r.apart)
-         JOIN ${s}.metrics m ON m.workspace_id = $1 AND m.run_id = k.run_id AND m.key = $3 AND m.min_step = k.min_step AND m.position = k.position
-         CROSS JOIN LATERAL unnest(m.steps) AS p(step)
-         WHERE $5::bigint IS NULL OR p.step BETWEEN $5 AND $6
-         GROUP BY r.run_id
+      `WITH per_run AS (
+         SELECT r.run_id, a.span, a.inside_lo, a.inside_hi, a.inside_starts
+         FROM unnest($2::text[]) AS r(run_id)
+         CROSS JOIN LATERAL (
+           SELECT max(m.max_step::numeric - m.min_step) AS span,
+             min(m.min_step) FILTER (WHERE ${insideRange}) AS inside_lo, max(m.max_step) FILTER (WHERE ${insideRange}) AS inside_hi,
+             count(DISTINCT m.min_step) FILTER (WHERE ${insideRange}) AS inside_starts
+           FROM ${s}.metrics m WHERE ${series('r.run_id')} AND ${overlapsRange}
+         ) a
+         WHERE a.span IS NOT NULL
+       ), edges AS (
+         -- the steps in range of chunks that cross a range end
+         SELECT m.run_id, min(p.step) AS lo, max(p.step) AS hi
+         FROM ${s}.metrics m CROSS JOIN LATERAL unnest(m.steps) AS p(step)
+         WHERE ${series('ANY($2::text[])')} AND ${overlapsRange} AND NOT ${insideRange} AND ${stepInRange}
+         GROUP BY m.run_id
        ), bounds AS (
-         SELECT r.run_id, r.span, least(r.inside_lo, u.lo) AS lo, greatest(r.inside_hi, u.hi) AS hi,
-           (CASE WHEN r.apart THEN coalesce(r.inside_steps, 0) + coalesce(u.steps, 0) ELSE coalesce(u.steps, 0) END) <= $4 AS few
-         FROM per_run r LEFT JOIN unpacked u ON u.run_id = r.run_id
-       ), chosen AS (
+         SELECT r.run_id, r.span, least(r.inside_lo, e.lo) AS lo, greatest(r.inside_hi, e.hi) AS hi,
+           CASE WHEN r.inside_starts > $4 THEN false ELSE (
+             SELECT count(*) <= $4 FROM (
+               SELECT DISTINCT p.step FROM ${s}.metrics m CROSS JOIN LATERAL unnest(m.steps) AS p(step)
+               WHERE ${series('r.run_id')} AND ${overlapsRange} AND ${stepInRange} LIMIT $4 + 1
+             ) d
+           ) END AS few
+         FROM per_run r LEFT JOIN edges e ON e.run_id = r.run_id
+       ), chosen AS MATERIALIZED (
          SELECT DISTINCT b.run_id, b.span, probe.step
          FROM bounds b
          CROSS JOIN generate_series(0, $4 - 1) AS g(i)
          CROSS JOIN LATERAL (SELECT (b.lo + floor((b.hi - b.lo)::numeric * g.i / greatest($4 - 1, 1)))::bigint AS target) t
          CROSS JOIN LATERAL (
            SELECT least(
-             (SELECT m.min_step FROM ${s}.metrics m WHERE ${series} AND m.min_step >= t.target ORDER BY m.min_step LIMIT 1),
-             (SELECT min(${firstStepAtOrAfter('m', 't.target')}) FROM ${s}.metrics m WHERE ${series} AND ${holding('t.target')} AND m.min_step < t.target)
+             (SELECT m.min_step FROM ${s}.metrics m WHERE ${series('b.run_id')} AND m.min_step >= t.target ORDER BY m.min_step LIMIT 1),
+             (SELECT min(${firstStepAtOrAfter('m', 't.target')}) FROM ${s}.metrics m WHERE ${series('b.run_id')} AND ${holding('t.target')} AND m.min_step < t.target)
            ) AS step
          ) probe
          WHERE NOT b.few AND b.lo IS NOT NULL
        )
        SELECT b.run_id, $3 AS key, p.value, p.timestamp, p.step
        FROM bounds b
-       JOIN ${s}.metrics m ON ${series} AND ($5::bigint IS NULL OR (m.max_step >= $5 AND m.min_step <= $6))
+       JOIN ${s}.metrics m ON ${series('b.run_id')} AND ${overlapsRange}
        CROSS JOIN LATERAL unnest(m.steps, m.timestamps, m.metric_values) AS p(step, timestamp, value)
-       WHERE b.few AND ($5::bigint IS NULL OR p.step BETWEEN $5 AND $6)
+       WHERE b.few AND ${stepInRange}
        UNION ALL
        SELECT b.run_id, $3 AS key, p.value, p.timestamp, p.step
        FROM chosen b
-       JOIN ${s}.metrics m ON ${series} AND ${holding('b.step')}
+       CROSS JOIN LATERAL (
+         SELECT m.steps, m.timestamps, m.metric_values FROM ${s}.metrics m WHERE ${series('b.run_id')} AND ${holding('b.step')}
+         OFFSET 0 -- keeps this an index probe per chosen step
+       ) m
        -- the points at the step: a slice of the chunk's step-sorted arrays, found by two binary searches
        CROSS JOIN LATERAL (
          SELECT CASE WHEN b.step = ${minBigint} THEN 1 ELSE width_bucket(b.step - 1, m.steps) + 1 END AS first, width_bucket(b.step, m.steps) AS last
