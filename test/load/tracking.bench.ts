@@ -6,7 +6,9 @@
 // Run: npx swc services libs test -d dist -q && node dist/test/load/tracking.bench.js
 // Knobs (env): TRACKING_BENCH_INGEST_SECONDS, TRACKING_BENCH_SEARCH_RUNS,
 // TRACKING_BENCH_SEED_BUDGET_SECONDS, TRACKING_BENCH_HISTORY_STEPS,
-// TRACKING_BENCH_PHASES (comma-separated subset of ingest,search,history; default all).
+// TRACKING_BENCH_PHASES (comma-separated subset of ingest,search,history; default all),
+// TRACKING_BENCH_SYSTEMS (chronicle,mlflow by default; `chronicle` alone to iterate on Chronicle).
+// TRACKING_BENCH_SERVER_NODE_ARGS (extra node flags for the Chronicle server, e.g. --cpu-prof).
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import {
@@ -44,6 +46,7 @@ const HISTORY_KEY = 'loss';
 const BULK_REPS = 30;
 const API = '/api/2.0/mlflow';
 const PHASES = new Set((process.env.TRACKING_BENCH_PHASES ?? 'ingest,search,history').split(','));
+const WITH_MLFLOW = (process.env.TRACKING_BENCH_SYSTEMS ?? 'chronicle,mlflow').split(',').includes('mlflow');
 
 type Row = { system: SystemName | 'ratio'; measurement: string; value: string };
 const rows: Row[] = [];
@@ -116,6 +119,36 @@ async function createRun(s: Server, experimentId: string, name: string, startTim
 }
 
 // ---------------------------------------------------------------------------------------------
+// CPU accounting: on a shared machine throughput swings with the load, CPU time per batch far less.
+
+const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 where there is no /proc. */
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds used so far by the server process and by each Postgres backend connected to its database. */
+async function cpuSeconds(s: Server): Promise<{ server: number; postgres: Map<number, number> }> {
+  const backends = await withPg(s.database, (c) =>
+    c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'),
+  );
+  return { server: processCpuSeconds(s.process.pid), postgres: new Map(backends.rows.map((b) => [b.pid, processCpuSeconds(b.pid)])) };
+}
+
+/** Postgres CPU between two readings: a backend that connected in between counts whole, one that left is lost. */
+function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
 // 1. log-batch ingest
 
 async function ingest(s: Server): Promise<void> {
@@ -161,6 +194,7 @@ async function ingest(s: Server): Promise<void> {
   };
   const clients = runIds.map(client);
   await new Promise((r) => setTimeout(r, 2000)); // warm-up, not counted
+  const cpuBefore = await cpuSeconds(s);
   measuring = true;
   const t0 = performance.now();
   const b = bar(`${s.system} ingest (s)`, INGEST_SECONDS);
@@ -168,6 +202,7 @@ async function ingest(s: Server): Promise<void> {
   await new Promise((r) => setTimeout(r, INGEST_SECONDS * 1000));
   stop = true;
   const elapsed = (performance.now() - t0) / 1000;
+  const cpuAfter = await cpuSeconds(s);
   clearInterval(tick);
   b.update(INGEST_SECONDS);
   b.stop();
@@ -177,6 +212,10 @@ async function ingest(s: Server): Promise<void> {
   record(s.system, 'ingest log-batch p50', percentile(latencies, 50), 'ms');
   record(s.system, 'ingest log-batch p95', percentile(latencies, 95), 'ms');
   record(s.system, 'ingest requests', requests);
+  if (requests && cpuAfter.server) {
+    record(s.system, 'ingest CPU per log-batch, server', ((cpuAfter.server - cpuBefore.server) * 1000) / requests, 'ms');
+    record(s.system, 'ingest CPU per log-batch, Postgres backends', (postgresCpuBetween(cpuBefore.postgres, cpuAfter.postgres) * 1000) / requests, 'ms');
+  }
   if (errors) record(s.system, 'ingest errors', `${errors} (first: ${firstError.slice(0, 200)})`);
   results[`${s.system}.ingestPointsPerSec`] = points / elapsed;
 }
@@ -457,30 +496,35 @@ function printTable(): void {
   log(line);
 }
 
-async function ingestPhase(chronicle: Server, mlflow: Server): Promise<void> {
+async function ingestPhase(chronicle: Server, mlflow: Server | undefined): Promise<void> {
   log(`\n1. log-batch ingest: ${INGEST_CLIENTS} clients × ${INGEST_KEYS * INGEST_STEPS}-metric batches, ${INGEST_SECONDS}s each`);
   await ingest(chronicle);
-  await ingest(mlflow);
+  if (mlflow) await ingest(mlflow);
   ratio('ingest points/s', results['chronicle.ingestPointsPerSec'], results['mlflow.ingestPointsPerSec'], true);
 }
 
-async function searchPhase(chronicle: Server, mlflow: Server, suffix: string): Promise<void> {
+async function searchPhase(chronicle: Server, mlflow: Server | undefined, suffix: string): Promise<void> {
   log(`\n2. search_runs: ${SEARCH_FILTER} ORDER BY ${SEARCH_ORDER}, max_results 1000`);
   const cExp = await createExperiment(chronicle, `search-${suffix}`);
   const seeded = await seedChronicleRuns(chronicle, cExp);
+  await searchLatencies(chronicle, cExp, 120_000);
+  if (!mlflow) return;
   const mExp = await createExperiment(mlflow, `search-${suffix}`);
   await seedMlflowRunsSql(mlflow, mExp, seeded);
-  await searchLatencies(chronicle, cExp, 120_000);
   await searchLatencies(mlflow, mExp, MLFLOW_SEARCH_BUDGET_MS);
   ratio('search_runs p50', results['chronicle.searchP50Ms'], results['mlflow.searchP50Ms'], false);
   ratio('search_runs p95', results['chronicle.searchP95Ms'], results['mlflow.searchP95Ms'], false);
 }
 
-async function historyPhase(chronicle: Server, mlflow: Server, suffix: string): Promise<void> {
+async function historyPhase(chronicle: Server, mlflow: Server | undefined, suffix: string): Promise<void> {
   log(`\n3. metric history: ${HISTORY_STEPS} steps of '${HISTORY_KEY}' on one run`);
   const cHistExp = await createExperiment(chronicle, `history-${suffix}`);
   const cRun = await createRun(chronicle, cHistExp, 'history');
   await seedHistoryHttp(chronicle, cRun);
+  if (!mlflow) {
+    await readHistory(chronicle, cRun);
+    return;
+  }
   const mHistExp = await createExperiment(mlflow, `history-${suffix}`);
   const mRun = await createRun(mlflow, mHistExp, 'history');
   await seedHistorySql(mlflow, mRun);
@@ -509,19 +553,19 @@ export async function runTrackingBench(): Promise<Record<string, unknown>> {
   try {
     log('Starting Chronicle and MLflow on fresh Postgres databases…');
     await createDatabase(dbs.chronicle);
-    await createDatabase(dbs.mlflow);
+    if (WITH_MLFLOW) await createDatabase(dbs.mlflow);
     const [chronicle, mlflow] = await Promise.all([
       startChronicle(dbs.chronicle).then((s) => (servers.push(s), s)),
-      startMlflow(dbs.mlflow).then((s) => (servers.push(s), s)),
+      WITH_MLFLOW ? startMlflow(dbs.mlflow).then((s) => (servers.push(s), s)) : undefined,
     ]);
-    log(`  chronicle ${chronicle.baseUrl} (db ${dbs.chronicle}); mlflow ${mlflow.baseUrl} (db ${dbs.mlflow}, 4 uvicorn workers)`);
+    log(`  chronicle ${chronicle.baseUrl} (db ${dbs.chronicle})${mlflow ? `; mlflow ${mlflow.baseUrl} (db ${dbs.mlflow}, 4 uvicorn workers)` : ''}`);
 
     if (PHASES.has('ingest')) await ingestPhase(chronicle, mlflow);
     if (PHASES.has('search')) await searchPhase(chronicle, mlflow, suffix);
     if (PHASES.has('history')) await historyPhase(chronicle, mlflow, suffix);
 
     record('chronicle', 'server log error lines', serverLogProblems(chronicle));
-    record('mlflow', 'server log error lines', serverLogProblems(mlflow));
+    if (mlflow) record('mlflow', 'server log error lines', serverLogProblems(mlflow));
   } finally {
     log('\nStopping servers and dropping the bench databases…');
     await cleanup();
