@@ -22,9 +22,9 @@ export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
   version: 4,
   tables: {
     // Byte-order ("C") text: comparing the key columns as bytes instead of by locale rules is cheaper.
-    // pointsPerChunk (60) keeps a row under Postgres' 2 kB TOAST threshold, so a bulk-interval probe reads one
-    // heap tuple instead of three out-of-line arrays (a 1000-point chunk made that read 2× slower).
-    // Arrays are kept uncompressed: doubles barely compress, and pglz trying cost inserts and reads.
+    // pointsPerChunk keeps a row under Postgres' 2 kB TOAST threshold, so a bulk-interval probe reads
+    // one heap tuple instead of three out-of-line arrays (1000-point chunks made that read 2× slower).
+    // Arrays stay uncompressed: doubles barely compress, and pglz trying costs inserts and reads.
     metrics: (t) => `CREATE TABLE ${t} (
       workspace_id text COLLATE "C" NOT NULL,
       run_id text COLLATE "C" NOT NULL,
@@ -39,13 +39,13 @@ export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
       steps bigint[] NOT NULL,
       timestamps bigint[] NOT NULL,
       metric_values double precision[] NOT NULL,
-      -- the ranges travel in the key's index too: reads that plan over a series' chunks scan the index, not the arrays
+      -- ranges ride in the indexes: reads that plan over a series' chunks scan an index, not the arrays
       PRIMARY KEY (workspace_id, run_id, key, min_step, position, part) INCLUDE (max_step)
     );
     ALTER TABLE ${t} ALTER COLUMN steps SET STORAGE EXTERNAL, ALTER COLUMN timestamps SET STORAGE EXTERNAL,
       ALTER COLUMN metric_values SET STORAGE EXTERNAL;
     -- get-history pages and the duplicate check look for chunks that end at or after a timestamp
-    CREATE INDEX ON ${t} (workspace_id, run_id, key, max_timestamp)`,
+    CREATE INDEX ON ${t} (workspace_id, run_id, key, max_timestamp) INCLUDE (min_timestamp, count)`,
   },
   async apply(events, tx, t) {
     for (const { workspaceId, position, event } of events) {

@@ -177,11 +177,16 @@ export class MetricsRepository {
          FROM bounds b
          CROSS JOIN generate_series(0, $4 - 1) AS g(i)
          CROSS JOIN LATERAL (SELECT (b.lo + floor((b.hi - b.lo)::numeric * g.i / greatest($4 - 1, 1)))::bigint AS target) t
+         -- the first step at or after the target inside a chunk that starts before it, else the next chunk's start
          CROSS JOIN LATERAL (
-           SELECT least(
-             (SELECT m.min_step FROM ${s}.metrics m WHERE ${series('b.run_id')} AND m.min_step >= t.target ORDER BY m.min_step LIMIT 1),
-             (SELECT min(${firstStepAtOrAfter('m', 't.target')}) FROM ${s}.metrics m WHERE ${series('b.run_id')} AND ${holding('t.target')} AND m.min_step < t.target)
-           ) AS step
+           SELECT min(${firstStepAtOrAfter('m', 't.target')}) AS step
+           FROM ${s}.metrics m WHERE ${series('b.run_id')} AND ${holding('t.target')} AND m.min_step < t.target
+         ) inside
+         CROSS JOIN LATERAL (
+           SELECT CASE WHEN inside.step = t.target THEN inside.step ELSE least(
+             inside.step,
+             (SELECT m.min_step FROM ${s}.metrics m WHERE ${series('b.run_id')} AND m.min_step >= t.target ORDER BY m.min_step LIMIT 1)
+           ) END AS step
          ) probe
          WHERE NOT b.few AND b.lo IS NOT NULL
        )
