@@ -59,11 +59,15 @@ export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
            SELECT key, min(step) AS min_step, max(step) AS max_step, min(timestamp) AS min_timestamp, max(timestamp) AS max_timestamp
            FROM batch GROUP BY key
          ), stored AS (
-           SELECT c.key, p.step, p.timestamp, p.value
+           SELECT s.key, p.step, p.timestamp, p.value
            FROM span s
-           JOIN ${t.metrics} c ON c.workspace_id = $1 AND c.run_id = $2 AND c.key = s.key
-             AND c.max_timestamp >= s.min_timestamp AND c.min_timestamp <= s.max_timestamp
-             AND c.max_step >= s.min_step AND c.min_step <= s.max_step
+           CROSS JOIN LATERAL (
+             SELECT c.steps, c.timestamps, c.metric_values FROM ${t.metrics} c
+             WHERE c.workspace_id = $1 AND c.run_id = $2 AND c.key = s.key
+               AND c.max_timestamp >= s.min_timestamp AND c.min_timestamp <= s.max_timestamp
+               AND c.max_step >= s.min_step AND c.min_step <= s.max_step
+             OFFSET 0 -- an index range per key; joined as a whole, Postgres read every chunk of the run
+           ) c
            CROSS JOIN LATERAL unnest(c.steps, c.timestamps, c.metric_values) AS p(step, timestamp, value)
          ), fresh AS (
            SELECT key, step, timestamp, value FROM batch EXCEPT SELECT key, step, timestamp, value FROM stored
