@@ -2,7 +2,7 @@ import type { Projection } from '@chronicle/eventstore';
 import type { TrackingEvent } from '../domain/tracking-event';
 import { metricColumns } from './metric-columns';
 
-type Table = 'metrics';
+type Table = 'metrics' | 'metric_series';
 
 const pointsPerChunk = 60;
 
@@ -46,6 +46,17 @@ export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
       ALTER COLUMN metric_values SET STORAGE EXTERNAL;
     -- get-history pages and the duplicate check look for chunks that end at or after a timestamp
     CREATE INDEX ON ${t} (workspace_id, run_id, key, max_timestamp) INCLUDE (min_timestamp, count)`,
+    // Per series: its step range and its widest chunk, so a bulk-interval read knows where a chunk
+    // holding a step can start without reading every chunk of a long series.
+    metric_series: (t) => `CREATE TABLE ${t} (
+      workspace_id text COLLATE "C" NOT NULL,
+      run_id text COLLATE "C" NOT NULL,
+      key text COLLATE "C" NOT NULL,
+      min_step bigint NOT NULL,
+      max_step bigint NOT NULL,
+      widest_chunk numeric NOT NULL,
+      PRIMARY KEY (workspace_id, run_id, key)
+    )`,
   },
   async apply(events, tx, t) {
     for (const { workspaceId, position, event } of events) {
@@ -74,14 +85,21 @@ export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
          ), parted AS (
            SELECT key, step, timestamp, value, (row_number() OVER (PARTITION BY key ORDER BY step, timestamp, value) - 1) / $8 AS part
            FROM fresh
+         ), chunked AS (
+           INSERT INTO ${t.metrics} (workspace_id, run_id, key, position, part, min_step, max_step, min_timestamp, max_timestamp,
+                                     count, steps, timestamps, metric_values)
+           SELECT $1, $2, key, $7, part, min(step), max(step), min(timestamp), max(timestamp), count(*),
+             array_agg(step ORDER BY step, timestamp, value),
+             array_agg(timestamp ORDER BY step, timestamp, value),
+             array_agg(value ORDER BY step, timestamp, value)
+           FROM parted GROUP BY key, part
+           RETURNING key, min_step, max_step
          )
-         INSERT INTO ${t.metrics} (workspace_id, run_id, key, position, part, min_step, max_step, min_timestamp, max_timestamp,
-                                   count, steps, timestamps, metric_values)
-         SELECT $1, $2, key, $7, part, min(step), max(step), min(timestamp), max(timestamp), count(*),
-           array_agg(step ORDER BY step, timestamp, value),
-           array_agg(timestamp ORDER BY step, timestamp, value),
-           array_agg(value ORDER BY step, timestamp, value)
-         FROM parted GROUP BY key, part`,
+         INSERT INTO ${t.metric_series} AS s (workspace_id, run_id, key, min_step, max_step, widest_chunk)
+         SELECT $1, $2, key, min(min_step), max(max_step), max(max_step::numeric - min_step) FROM chunked GROUP BY key
+         ON CONFLICT (workspace_id, run_id, key) DO UPDATE SET
+           min_step = least(s.min_step, EXCLUDED.min_step), max_step = greatest(s.max_step, EXCLUDED.max_step),
+           widest_chunk = greatest(s.widest_chunk, EXCLUDED.widest_chunk)`,
         [workspaceId, event.data.runId, columns.keys, columns.steps, columns.timestamps, columns.values, position, pointsPerChunk],
       );
     }

@@ -129,9 +129,9 @@ export class MetricsRepository {
    * after an evenly spaced target, found by a binary search in the one or few chunks whose step
    * range can hold it, so a million-step series is never unpacked whole.
    *
-   * Planning reads only the chunks' ranges (kept in the key's index). Each chunk starts at a step
-   * of its own, so a run whose chunks start at more than `maxResults` distinct steps has too many
-   * steps to return them all; only other runs are unpacked to count their steps.
+   * Planning reads the series' summary and chunk ranges kept in the key's index. Each chunk starts
+   * at a step of its own, so a run whose chunks start at more than `maxResults` distinct steps has
+   * too many steps to return them all; only other runs are unpacked to count their steps.
    */
   async sampledHistory(
     workspaceId: string,
@@ -141,34 +141,38 @@ export class MetricsRepository {
     range: { start: number; end: number } | null,
   ): Promise<MetricView[]> {
     const series = (run: string) => `m.workspace_id = $1 AND m.run_id = ${run} AND m.key = $3`;
-    const overlapsRange = '($5::bigint IS NULL OR (m.max_step >= $5 AND m.min_step <= $6))';
-    const insideRange = '($5::bigint IS NULL OR (m.min_step >= $5 AND m.max_step <= $6))';
+    // A chunk holding step t starts at most `span` (the series' widest chunk) before it.
+    const startsNear = (t: string, span: string) => `m.min_step >= greatest(${t}::numeric - ${span}, ${minBigint})::bigint`;
+    const overlapsRange = (span: string) => `($5::bigint IS NULL OR (${startsNear('$5', span)} AND m.min_step <= $6 AND m.max_step >= $5))`;
+    const insideRange = '($5::bigint IS NULL OR (m.min_step BETWEEN $5 AND $6 AND m.max_step <= $6))';
     const stepInRange = '($5::bigint IS NULL OR p.step BETWEEN $5 AND $6)';
-    // A chunk holding step t starts at most `span` (the run's widest chunk) before it.
-    const holding = (t: string) => `m.min_step >= greatest(${t}::numeric - b.span, ${minBigint})::bigint AND m.min_step <= ${t} AND m.max_step >= ${t}`;
+    const holding = (t: string) => `${startsNear(t, 'b.span')} AND m.min_step <= ${t} AND m.max_step >= ${t}`;
     const rows = await this.db.query<PointRow>(
       `WITH per_run AS (
-         SELECT r.run_id, a.span, a.inside_lo, a.inside_hi, a.inside_starts
+         SELECT r.run_id, s.widest_chunk AS span,
+           CASE WHEN $5::bigint IS NULL THEN s.min_step ELSE (SELECT min(m.min_step) FROM ${s}.metrics m WHERE ${series('r.run_id')} AND ${insideRange}) END AS inside_lo,
+           CASE WHEN $5::bigint IS NULL THEN s.max_step ELSE (SELECT max(m.max_step) FROM ${s}.metrics m WHERE ${series('r.run_id')} AND ${insideRange}) END AS inside_hi,
+           (SELECT count(*) FROM (
+             SELECT DISTINCT m.min_step FROM ${s}.metrics m WHERE ${series('r.run_id')} AND ${insideRange} ORDER BY m.min_step LIMIT $4 + 1
+           ) d) AS inside_starts
          FROM unnest($2::text[]) AS r(run_id)
-         CROSS JOIN LATERAL (
-           SELECT max(m.max_step::numeric - m.min_step) AS span,
-             min(m.min_step) FILTER (WHERE ${insideRange}) AS inside_lo, max(m.max_step) FILTER (WHERE ${insideRange}) AS inside_hi,
-             count(DISTINCT m.min_step) FILTER (WHERE ${insideRange}) AS inside_starts
-           FROM ${s}.metrics m WHERE ${series('r.run_id')} AND ${overlapsRange}
-         ) a
-         WHERE a.span IS NOT NULL
+         JOIN ${s}.metric_series s ON s.workspace_id = $1 AND s.run_id = r.run_id AND s.key = $3
        ), edges AS (
          -- the steps in range of chunks that cross a range end
-         SELECT m.run_id, min(p.step) AS lo, max(p.step) AS hi
-         FROM ${s}.metrics m CROSS JOIN LATERAL unnest(m.steps) AS p(step)
-         WHERE ${series('ANY($2::text[])')} AND ${overlapsRange} AND NOT ${insideRange} AND ${stepInRange}
-         GROUP BY m.run_id
+         SELECT r.run_id, min(p.step) AS lo, max(p.step) AS hi
+         FROM per_run r
+         CROSS JOIN LATERAL (
+           SELECT m.steps FROM ${s}.metrics m WHERE ${series('r.run_id')} AND ${overlapsRange('r.span')} AND NOT ${insideRange} OFFSET 0
+         ) m
+         CROSS JOIN LATERAL unnest(m.steps) AS p(step)
+         WHERE ${stepInRange}
+         GROUP BY r.run_id
        ), bounds AS (
          SELECT r.run_id, r.span, least(r.inside_lo, e.lo) AS lo, greatest(r.inside_hi, e.hi) AS hi,
            CASE WHEN r.inside_starts > $4 THEN false ELSE (
              SELECT count(*) <= $4 FROM (
                SELECT DISTINCT p.step FROM ${s}.metrics m CROSS JOIN LATERAL unnest(m.steps) AS p(step)
-               WHERE ${series('r.run_id')} AND ${overlapsRange} AND ${stepInRange} LIMIT $4 + 1
+               WHERE ${series('r.run_id')} AND ${overlapsRange('r.span')} AND ${stepInRange} LIMIT $4 + 1
              ) d
            ) END AS few
          FROM per_run r LEFT JOIN edges e ON e.run_id = r.run_id
@@ -192,7 +196,7 @@ export class MetricsRepository {
        )
        SELECT b.run_id, $3 AS key, p.value, p.timestamp, p.step
        FROM bounds b
-       JOIN ${s}.metrics m ON ${series('b.run_id')} AND ${overlapsRange}
+       JOIN ${s}.metrics m ON ${series('b.run_id')} AND ${overlapsRange('b.span')}
        CROSS JOIN LATERAL unnest(m.steps, m.timestamps, m.metric_values) AS p(step, timestamp, value)
        WHERE b.few AND ${stepInRange}
        UNION ALL
