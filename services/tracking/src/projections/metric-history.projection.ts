@@ -9,8 +9,8 @@ const pointsPerChunk = 60;
 /**
  * Every metric point ever logged, stored as chunks: rows of up to 60 points of one key from one
  * event, as arrays sorted by (step, timestamp, value). A 1000-point batch of 10 keys writes ~20
- * rows and ~40 index entries instead of 1000 rows and 2000 entries, which made the insert ~10×
- * cheaper. Each row carries its step and timestamp ranges, so readers unpack only the chunks
+ * chunk rows and 10 series summaries instead of 1000 rows and 2000 index entries, which made the
+ * insert ~10× cheaper. Each row carries its step and timestamp ranges, so readers unpack only the chunks
  * that can hold what they look for (metrics.repository.ts).
  *
  * MLflow keeps identical points once: a point already stored in an earlier chunk whose ranges
