@@ -19,7 +19,7 @@ const pointsPerChunk = 60;
  */
 export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
   name: 'metric-history',
-  version: 4,
+  version: 5,
   tables: {
     // Byte-order ("C") text: comparing the key columns as bytes instead of by locale rules is cheaper.
     // pointsPerChunk keeps a row under Postgres' 2 kB TOAST threshold, so a bulk-interval probe reads
