@@ -174,9 +174,12 @@ export async function startChronicle(database: string, startupMs = 90_000): Prom
     CHRONICLE_ADMIN_USERNAME: 'admin',
     CHRONICLE_ADMIN_PASSWORD: benchPassword,
   };
+  // e.g. TRACKING_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
+  const nodeArgs = (process.env.TRACKING_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       path.join(REPO_ROOT, 'dist/services/cli/src/main.js'),
       'server',
       '--host',

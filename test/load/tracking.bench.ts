@@ -12,6 +12,7 @@
 // version bump rebuilds the read models from the log when the server starts),
 // TRACKING_BENCH_MLFLOW=off (Chronicle only, to iterate faster), TRACKING_BENCH_SEED_WRITERS and
 // TRACKING_BENCH_SEED_RUNS_PER_TRANSACTION (the in-process seeder's parallel transactions and their size).
+// TRACKING_BENCH_SERVER_NODE_ARGS (extra node flags for the Chronicle server, e.g. --cpu-prof).
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import {
@@ -127,6 +128,36 @@ async function createRun(s: Server, experimentId: string, name: string, startTim
 }
 
 // ---------------------------------------------------------------------------------------------
+// CPU accounting: on a shared machine throughput swings with the load, CPU time per batch far less.
+
+const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 where there is no /proc. */
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds used so far by the server process and by each Postgres backend connected to its database. */
+async function cpuSeconds(s: Server): Promise<{ server: number; postgres: Map<number, number> }> {
+  const backends = await withPg(s.database, (c) =>
+    c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'),
+  );
+  return { server: processCpuSeconds(s.process.pid), postgres: new Map(backends.rows.map((b) => [b.pid, processCpuSeconds(b.pid)])) };
+}
+
+/** Postgres CPU between two readings: a backend that connected in between counts whole, one that left is lost. */
+function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
 // 1. log-batch ingest
 
 async function ingest(s: Server): Promise<void> {
@@ -172,6 +203,7 @@ async function ingest(s: Server): Promise<void> {
   };
   const clients = runIds.map(client);
   await new Promise((r) => setTimeout(r, 2000)); // warm-up, not counted
+  const cpuBefore = await cpuSeconds(s);
   measuring = true;
   const t0 = performance.now();
   const b = bar(`${s.system} ingest (s)`, INGEST_SECONDS);
@@ -179,6 +211,7 @@ async function ingest(s: Server): Promise<void> {
   await new Promise((r) => setTimeout(r, INGEST_SECONDS * 1000));
   stop = true;
   const elapsed = (performance.now() - t0) / 1000;
+  const cpuAfter = await cpuSeconds(s);
   clearInterval(tick);
   b.update(INGEST_SECONDS);
   b.stop();
@@ -188,6 +221,10 @@ async function ingest(s: Server): Promise<void> {
   record(s.system, 'ingest log-batch p50', percentile(latencies, 50), 'ms');
   record(s.system, 'ingest log-batch p95', percentile(latencies, 95), 'ms');
   record(s.system, 'ingest requests', requests);
+  if (requests && cpuAfter.server) {
+    record(s.system, 'ingest CPU per log-batch, server', ((cpuAfter.server - cpuBefore.server) * 1000) / requests, 'ms');
+    record(s.system, 'ingest CPU per log-batch, Postgres backends', (postgresCpuBetween(cpuBefore.postgres, cpuAfter.postgres) * 1000) / requests, 'ms');
+  }
   if (errors) record(s.system, 'ingest errors', `${errors} (first: ${firstError.slice(0, 200)})`);
   results[`${s.system}.ingestPointsPerSec`] = points / elapsed;
 }

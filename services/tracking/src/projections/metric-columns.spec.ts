@@ -15,9 +15,4 @@ describe('metricColumns', () => {
   it('quotes keys so commas, braces, quotes and backslashes stay inside one element', () => {
     expect(metricColumns({ metrics: [point('a,b {c} "d" \\e', 1)] }).keys).toBe('{"a,b {c} \\"d\\" \\\\e"}');
   });
-
-  it('encodes a batch once for both projections', () => {
-    const batch = { metrics: [point('x', 1)] };
-    expect(metricColumns(batch)).toBe(metricColumns(batch));
-  });
 });

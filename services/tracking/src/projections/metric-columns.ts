@@ -8,26 +8,18 @@ export interface MetricColumns {
   steps: string;
 }
 
-const built = new WeakMap<object, MetricColumns>();
-
 /**
- * Both inline projections insert every point of a batch; they share one encoding of it. Numbers
- * join as they are (NaN and ±Infinity print as Postgres reads them), so a 1000-point batch is four
- * string joins instead of 4000 values quoted and escaped one by one by the driver, twice.
+ * Numbers join as they are (NaN and ±Infinity print as Postgres reads them), so a 1000-point batch
+ * is four string joins instead of 4000 values quoted and escaped one by one by the driver.
  */
 export function metricColumns(batch: { metrics: readonly MetricPoint[] }): MetricColumns {
-  let columns = built.get(batch);
-  if (!columns) {
-    const { metrics } = batch;
-    columns = {
-      keys: arrayLiteral(metrics.map((m) => quoted(m.key))),
-      values: arrayLiteral(metrics.map((m) => m.value)),
-      timestamps: arrayLiteral(metrics.map((m) => m.timestamp)),
-      steps: arrayLiteral(metrics.map((m) => m.step)),
-    };
-    built.set(batch, columns);
-  }
-  return columns;
+  const { metrics } = batch;
+  return {
+    keys: arrayLiteral(metrics.map((m) => quoted(m.key))),
+    values: arrayLiteral(metrics.map((m) => m.value)),
+    timestamps: arrayLiteral(metrics.map((m) => m.timestamp)),
+    steps: arrayLiteral(metrics.map((m) => m.step)),
+  };
 }
 
 function arrayLiteral(elements: (string | number)[]): string {

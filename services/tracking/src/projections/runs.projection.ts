@@ -2,6 +2,7 @@ import type { Queryable } from '@chronicle/database';
 import type { Projection, TableNames } from '@chronicle/eventstore';
 import { runNameTag } from '../domain/run/run.decider';
 import type { Tag, TrackingEvent } from '../domain/tracking-event';
+import { latestMetricPoints } from './latest-metric-points';
 import { metricColumns } from './metric-columns';
 
 type Table = 'runs' | 'latest_metrics' | 'run_dataset_inputs' | 'run_model_links';
@@ -127,13 +128,12 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
           const { runId } = event.data;
           // Latest = max by (step, timestamp, value), as MLflow's SQL store decides it. Only the
           // keys whose latest point changed come back from the upsert and reach runs.metrics.
-          const columns = metricColumns(event.data);
+          const columns = metricColumns({ metrics: latestMetricPoints(event.data.metrics) });
           await tx.query(
             `WITH latest AS (
                INSERT INTO ${t.latest_metrics} AS l (workspace_id, run_id, key, value, timestamp, step)
-               SELECT DISTINCT ON (key) $1, $2, key, value, timestamp, step
+               SELECT $1, $2, key, value, timestamp, step
                FROM unnest($3::text[], $4::float8[], $5::bigint[], $6::bigint[]) AS p(key, value, timestamp, step)
-               ORDER BY key, step DESC, timestamp DESC, value DESC
                ON CONFLICT (workspace_id, run_id, key) DO UPDATE
                  SET value = EXCLUDED.value, timestamp = EXCLUDED.timestamp, step = EXCLUDED.step
                  WHERE (EXCLUDED.step, EXCLUDED.timestamp, EXCLUDED.value) > (l.step, l.timestamp, l.value)

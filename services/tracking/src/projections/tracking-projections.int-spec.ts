@@ -344,14 +344,23 @@ describe('metric-history projection', () => {
     await append('run-a', ev.metrics('run-a', point('loss', 0.5, 300, 1), point('loss', 0.5, 300, 1), point('loss', 0.4, 100, 2)));
     await append('run-a', ev.metrics('run-a', point('loss', 0.5, 300, 1), point('loss', 0.6, 100, 2), point('loss', 0.9, 100, 0), point('acc', 1, 1, 1)));
     expect(
-      await rows(`SELECT key, timestamp, step, value FROM $schema.metrics WHERE workspace_id = $1 AND run_id = 'run-a' AND key = 'loss' ORDER BY timestamp, step, value`),
+      await rows(
+        `SELECT c.key, p.timestamp, p.step, p.value FROM $schema.metrics c, unnest(c.steps, c.timestamps, c.metric_values) AS p(step, timestamp, value)
+         WHERE c.workspace_id = $1 AND c.run_id = 'run-a' AND c.key = 'loss' ORDER BY timestamp, step, value`,
+      ),
     ).toEqual([
       { key: 'loss', timestamp: '100', step: '0', value: 0.9 },
       { key: 'loss', timestamp: '100', step: '2', value: 0.4 },
       { key: 'loss', timestamp: '100', step: '2', value: 0.6 },
       { key: 'loss', timestamp: '300', step: '1', value: 0.5 },
     ]);
-    expect(await rows(`SELECT count(*)::int AS n FROM $schema.metrics WHERE workspace_id = $1`)).toEqual([{ n: 5 }]);
+    expect(await rows(`SELECT sum(cardinality(steps))::int AS n, sum(count)::int AS counted FROM $schema.metrics WHERE workspace_id = $1`)).toEqual([{ n: 5, counted: 5 }]);
+    // One chunk per event and key; the second event's loss chunk holds only its two new points.
+    expect(await rows(`SELECT key, count, min_step, max_step, min_timestamp, max_timestamp FROM $schema.metrics WHERE workspace_id = $1 ORDER BY position, key`)).toEqual([
+      { key: 'loss', count: 2, min_step: '1', max_step: '2', min_timestamp: '100', max_timestamp: '300' },
+      { key: 'acc', count: 1, min_step: '1', max_step: '1', min_timestamp: '1', max_timestamp: '1' },
+      { key: 'loss', count: 2, min_step: '0', max_step: '2', min_timestamp: '100', max_timestamp: '100' },
+    ]);
   });
 
   it('apply twice gives the same rows', async () => {
