@@ -17,6 +17,8 @@ export interface EventCodec<E> {
   readonly context: string;
   encode(event: E): { eventType: string; payload: Uint8Array };
   decode(eventType: string, payload: Uint8Array): E;
+  /** The short type name (`RunCreated`) of a stored event type; '' for another context's. */
+  typeOf(eventType: string): string;
 }
 
 /**
@@ -41,17 +43,17 @@ export class EventCatalog<M extends Codecs> implements EventCodec<EventOf<M>> {
 
   /** Decodes a stored event; throws on an event type this catalog does not know. */
   decode(eventType: string, payload: Uint8Array): EventOf<M> {
-    const type = this.shortName(eventType);
+    const type = this.typeOf(eventType);
     const codec = this.codecs[type];
     if (!codec) throw new Error(`Unknown ${this.context} event type ${eventType}`);
     return { type, data: codec.decode(payload) } as EventOf<M>;
   }
 
   handles(eventType: string): boolean {
-    return this.shortName(eventType) in this.codecs;
+    return this.typeOf(eventType) in this.codecs;
   }
 
-  private shortName(eventType: string): string {
+  typeOf(eventType: string): string {
     return eventType.startsWith(`${this.protoPackage}.`) ? eventType.slice(this.protoPackage.length + 1) : '';
   }
 }

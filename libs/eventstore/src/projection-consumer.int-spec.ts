@@ -75,6 +75,23 @@ describe('ProjectionConsumer (Postgres, in-process bus)', () => {
     expect(await rows(workspaceId)).toEqual([{ stream_id: streamId, count: 1, last_version: 1, last_value: 'only' }]);
   });
 
+  it('skips the event types its projection does not read, writing nothing for them', async () => {
+    const workspaceId = randomId('ws');
+    const streamId = randomId('run');
+    const [tagged] = await appendEvents(workspaceId, streamId, ['ignored']);
+    const reader = (reads: string[]) => new ProjectionConsumer(fresh.db, fresh.schema, { ...streamCounts, reads }, trackingEvents, bus, [topic]);
+    const offsets = () =>
+      fresh.db.query(`SELECT stream_version::int AS version FROM ${fresh.schema}.consumer_offsets WHERE workspace_id = $1`, [workspaceId]);
+
+    await reader(['RunCreated']).handle(delivered(tagged, 0));
+    expect(await rows(workspaceId)).toEqual([]);
+    expect(await offsets()).toEqual([]);
+
+    await reader(['RunCreated', 'RunTagsSet']).handle(delivered(tagged, 0));
+    expect(await rows(workspaceId)).toEqual([{ stream_id: streamId, count: 1, last_version: 1, last_value: 'ignored' }]);
+    expect(await offsets()).toEqual([{ version: 1 }]);
+  });
+
   it('applies every record published twice on the bus exactly once', async () => {
     const workspaceId = randomId('ws');
     const streams = [randomId('run'), randomId('run'), randomId('run')];

@@ -63,6 +63,7 @@ export class ProjectionConsumer<E> {
   }
 
   async handle(record: DeliveredRecord): Promise<void> {
+    if (!this.reads(record)) return;
     const stored = fromBusRecord(record, this.codec);
     await this.db.transaction(async (tx) => {
       const [seen] = await tx.query<{ stream_version: string }>(
@@ -77,5 +78,16 @@ export class ProjectionConsumer<E> {
         [this.name, stored.workspaceId, stored.streamId, stored.streamVersion],
       );
     });
+  }
+
+  /**
+   * Whether the projection acts on this record's event type. Skipping the others writes no offset:
+   * redelivering one is as harmless as the skip, and the stream's next event still compares with
+   * the version of the last one applied.
+   */
+  private reads(record: DeliveredRecord): boolean {
+    const { reads } = this.projection;
+    const eventType = record.headers?.['event-type'];
+    return reads === undefined || eventType === undefined || reads.includes(this.codec.typeOf(eventType));
   }
 }

@@ -13,6 +13,11 @@ export interface Projection<E, T extends string = string> {
   version: number;
   /** DDL of each owned table, given its physical name (indexes and constraints unnamed or derived from it). */
   tables: Record<T, (table: string) => string>;
+  /**
+   * The event types (short names) `apply` acts on, when it ignores the rest: a consumer fed from
+   * the bus then skips the others undecoded and writes nothing for them. Absent: every event.
+   */
+  reads?: readonly string[];
   apply(events: StoredEvent<E>[], tx: Queryable, tables: TableNames<T>): Promise<void>;
 }
 

@@ -46,6 +46,7 @@ export function trackingCodecAs(context: string): EventCodec<TrackingEvent> {
     context,
     encode: (event) => trackingEvents.encode(event),
     decode: (eventType, payload) => trackingEvents.decode(eventType, payload),
+    typeOf: (eventType) => trackingEvents.typeOf(eventType),
   };
 }
 

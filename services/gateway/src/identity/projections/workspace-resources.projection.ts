@@ -12,6 +12,8 @@ const defaultExperimentId = '0';
 export const workspaceResourcesProjection: Projection<TrackingEvent, 'workspace_resources'> = {
   name: 'workspace_resources',
   version: 1,
+  // Everything else on tracking's topic (every metric batch) is skipped undecoded.
+  reads: ['ExperimentCreated'],
   tables: {
     workspace_resources: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL,

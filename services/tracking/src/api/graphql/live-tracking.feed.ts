@@ -41,6 +41,8 @@ export class LiveTrackingFeed implements OnModuleInit, OnModuleDestroy {
   readonly pubsub = new PubSub<LiveTopics>();
   private subscription?: Subscription;
   private readonly experimentOfRun = new Map<string, string>();
+  /** Open subscriptions: with none, events are not decoded (every metric batch passes here). */
+  private listeners = 0;
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
@@ -59,8 +61,31 @@ export class LiveTrackingFeed implements OnModuleInit, OnModuleDestroy {
     await this.subscription?.close();
   }
 
+  /** One topic's events for a subscription; the feed republishes while at least one is open. */
+  listen<K extends 'metrics' | 'runChanges'>(topic: K): AsyncIterableIterator<LiveTopics[K]> {
+    const events = this.pubsub.asyncIterableIterator<LiveTopics[K]>(topic);
+    this.listeners++;
+    let open = true;
+    const close = () => {
+      if (open) this.listeners--;
+      open = false;
+    };
+    return {
+      next: () => events.next(),
+      return: () => (close(), events.return!()),
+      throw: (error?: unknown) => (close(), events.throw!(error)),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  get listening(): number {
+    return this.listeners;
+  }
+
   private async republish(record: DeliveredRecord): Promise<void> {
-    if (!trackingEvents.handles(record.headers?.['event-type'] ?? '')) return;
+    if (this.listeners === 0 || !trackingEvents.handles(record.headers?.['event-type'] ?? '')) return;
     const { workspaceId, event } = fromBusRecord(record, trackingEvents);
     switch (event.type) {
       case 'MetricsLogged': {

@@ -62,7 +62,7 @@ export class LiveTrackingResolver {
     @Args('keys', { type: () => [String], nullable: true }) _keys?: string[],
   ) {
     await this.authorize(context.command, { runId, experimentId });
-    return this.feed.pubsub.asyncIterableIterator('metrics');
+    return this.feed.listen('metrics');
   }
 
   @Authorize('read', 'Experiment')
@@ -77,7 +77,7 @@ export class LiveTrackingResolver {
     @Args('experimentId', { type: () => ID, nullable: true }) experimentId?: string,
   ) {
     await this.authorize(context.command, { runId, experimentId });
-    return this.feed.pubsub.asyncIterableIterator('runChanges');
+    return this.feed.listen('runChanges');
   }
 
   private async authorize(ctx: CommandContext, scope: ScopeArgs): Promise<void> {

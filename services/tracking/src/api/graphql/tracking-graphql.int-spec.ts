@@ -3,9 +3,10 @@ import { Database } from '@chronicle/database';
 import { buildClientSchema, getIntrospectionQuery, lexicographicSortSchema, printSchema, type IntrospectionQuery } from 'graphql';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomId } from '@chronicle/testing';
+import { randomId, waitFor } from '@chronicle/testing';
 import { RunCommandsHandler } from '../../commands/run-commands.handler';
 import { gql, gqlData, persistedGet, subscribe } from './graphql.test-client';
+import { LiveTrackingFeed } from './live-tracking.feed';
 import { startGraphqlTestServer, type GraphqlTestServer } from './graphql.test-server';
 
 // One server for the file; every test works in workspaces of its own.
@@ -422,10 +423,13 @@ describe('subscriptions over graphql-ws', () => {
       await byRun.until((items) => items.length > 0);
       expect(byRun.received[0].metricsLogged).toMatchObject({ runId, experimentId, metrics: [{ key: 'acc', value: 'Infinity' }] });
       expect(byExperiment.received[0].metricsLogged.metrics.map((m) => m.key)).toEqual(['acc', 'loss']);
+      expect(server.app.get(LiveTrackingFeed).listening).toBe(2);
     } finally {
       byRun.close();
       byExperiment.close();
     }
+    // Closed subscriptions stop the feed decoding events for them.
+    await waitFor('the feed to drop both listeners', () => server.app.get(LiveTrackingFeed).listening === 0, 10_000);
   });
 
   it('run status changes for a run', async () => {
