@@ -1,6 +1,7 @@
+import type { Queryable } from '@chronicle/database';
 import type { Projection } from '@chronicle/eventstore';
-import type { TrackingEvent } from '../domain/tracking-event';
-import { metricColumns } from './metric-columns';
+import type { MetricPoint, TrackingEvent } from '../domain/tracking-event';
+import { metricChunks, type SeriesPoint } from './metric-points';
 
 type Table = 'metrics' | 'metric_series';
 
@@ -61,38 +62,22 @@ export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
   async apply(events, tx, t) {
     for (const { workspaceId, position, event } of events) {
       if (event.type !== 'MetricsLogged') continue;
-      const columns = metricColumns(event.data);
+      const { runId, metrics } = event.data;
+      const stored = await storedOverlapping(tx, t.metrics, workspaceId, runId, metrics);
+      const chunks = metricChunks(metrics, pointsPerChunk, (key, point) => stored.has(pointId(key, point)));
+      if (chunks.length === 0) continue;
+      const literals = (of: (point: SeriesPoint) => number) => chunks.map((c) => `{${c.points.map(of).join(',')}}`);
+      const timestamps = chunks.map((c) => c.points.map((p) => p.timestamp));
       await tx.query(
-        `WITH batch AS (
-           SELECT DISTINCT key, step, timestamp, value
-           FROM unnest($3::text[], $4::bigint[], $5::bigint[], $6::float8[]) AS p(key, step, timestamp, value)
-         ), span AS (
-           SELECT key, min(step) AS min_step, max(step) AS max_step, min(timestamp) AS min_timestamp, max(timestamp) AS max_timestamp
-           FROM batch GROUP BY key
-         ), stored AS (
-           SELECT s.key, p.step, p.timestamp, p.value
-           FROM span s
-           CROSS JOIN LATERAL (
-             SELECT c.steps, c.timestamps, c.metric_values FROM ${t.metrics} c
-             WHERE c.workspace_id = $1 AND c.run_id = $2 AND c.key = s.key
-               AND c.max_timestamp >= s.min_timestamp AND c.min_timestamp <= s.max_timestamp
-               AND c.max_step >= s.min_step AND c.min_step <= s.max_step
-             OFFSET 0 -- an index range per key; joined as a whole, Postgres read every chunk of the run
-           ) c
-           CROSS JOIN LATERAL unnest(c.steps, c.timestamps, c.metric_values) AS p(step, timestamp, value)
-         ), fresh AS (
-           SELECT key, step, timestamp, value FROM batch EXCEPT SELECT key, step, timestamp, value FROM stored
-         ), parted AS (
-           SELECT key, step, timestamp, value, (row_number() OVER (PARTITION BY key ORDER BY step, timestamp, value) - 1) / $8 AS part
-           FROM fresh
-         ), chunked AS (
+        `WITH chunked AS (
            INSERT INTO ${t.metrics} (workspace_id, run_id, key, position, part, min_step, max_step, min_timestamp, max_timestamp,
                                      count, steps, timestamps, metric_values)
-           SELECT $1, $2, key, $7, part, min(step), max(step), min(timestamp), max(timestamp), count(*),
-             array_agg(step ORDER BY step, timestamp, value),
-             array_agg(timestamp ORDER BY step, timestamp, value),
-             array_agg(value ORDER BY step, timestamp, value)
-           FROM parted GROUP BY key, part
+           SELECT $1, $2, key, $3, part, steps[1], steps[count], min_timestamp, max_timestamp, count, steps, timestamps, metric_values
+           FROM unnest($4::text[], $5::int[], $6::int[], $7::bigint[], $8::bigint[], $9::text[], $10::text[], $11::text[])
+             AS c(key, part, count, min_timestamp, max_timestamp, steps_literal, timestamps_literal, values_literal)
+           CROSS JOIN LATERAL (
+             SELECT c.steps_literal::bigint[] AS steps, c.timestamps_literal::bigint[] AS timestamps, c.values_literal::float8[] AS metric_values
+           ) parsed
            RETURNING key, min_step, max_step
          )
          INSERT INTO ${t.metric_series} AS s (workspace_id, run_id, key, min_step, max_step, widest_chunk)
@@ -100,8 +85,58 @@ export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
          ON CONFLICT (workspace_id, run_id, key) DO UPDATE SET
            min_step = least(s.min_step, EXCLUDED.min_step), max_step = greatest(s.max_step, EXCLUDED.max_step),
            widest_chunk = greatest(s.widest_chunk, EXCLUDED.widest_chunk)`,
-        [workspaceId, event.data.runId, columns.keys, columns.steps, columns.timestamps, columns.values, position, pointsPerChunk],
+        [
+          workspaceId,
+          runId,
+          position,
+          chunks.map((c) => c.key),
+          chunks.map((c) => c.part),
+          chunks.map((c) => c.points.length),
+          timestamps.map((ts) => Math.min(...ts)),
+          timestamps.map((ts) => Math.max(...ts)),
+          literals((p) => p.step),
+          literals((p) => p.timestamp),
+          literals((p) => p.value),
+        ],
       );
     }
   },
 };
+
+// Identifies a point across batches; `${-0}` is "0", as Postgres holds -0 equal to 0.
+const pointId = (key: string, { step, timestamp, value }: SeriesPoint) => `${key}\u0000${step}\u0000${timestamp}\u0000${value}`;
+
+/**
+ * The points already stored in chunks whose step and timestamp ranges overlap the batch's, per
+ * key: what the batch must not store again. Live logging moves forward in time, so this is usually
+ * one index probe per key that finds nothing.
+ */
+async function storedOverlapping(tx: Queryable, table: string, workspaceId: string, runId: string, metrics: readonly MetricPoint[]): Promise<Set<string>> {
+  const spans = new Map<string, { minStep: number; maxStep: number; minTimestamp: number; maxTimestamp: number }>();
+  for (const { key, step, timestamp } of metrics) {
+    const span = spans.get(key);
+    if (!span) spans.set(key, { minStep: step, maxStep: step, minTimestamp: timestamp, maxTimestamp: timestamp });
+    else {
+      span.minStep = Math.min(span.minStep, step);
+      span.maxStep = Math.max(span.maxStep, step);
+      span.minTimestamp = Math.min(span.minTimestamp, timestamp);
+      span.maxTimestamp = Math.max(span.maxTimestamp, timestamp);
+    }
+  }
+  const keys = [...spans.keys()];
+  const of = (field: 'minStep' | 'maxStep' | 'minTimestamp' | 'maxTimestamp') => keys.map((key) => spans.get(key)![field]);
+  const rows = await tx.query<{ key: string; step: string; timestamp: string; value: number }>(
+    `SELECT s.key, p.step, p.timestamp, p.value
+     FROM unnest($3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[]) AS s(key, min_step, max_step, min_timestamp, max_timestamp)
+     CROSS JOIN LATERAL (
+       SELECT c.steps, c.timestamps, c.metric_values FROM ${table} c
+       WHERE c.workspace_id = $1 AND c.run_id = $2 AND c.key = s.key
+         AND c.max_timestamp >= s.min_timestamp AND c.min_timestamp <= s.max_timestamp
+         AND c.max_step >= s.min_step AND c.min_step <= s.max_step
+       OFFSET 0 -- an index range per key; joined as a whole, Postgres read every chunk of the run
+     ) c
+     CROSS JOIN LATERAL unnest(c.steps, c.timestamps, c.metric_values) AS p(step, timestamp, value)`,
+    [workspaceId, runId, keys, of('minStep'), of('maxStep'), of('minTimestamp'), of('maxTimestamp')],
+  );
+  return new Set(rows.map((r) => pointId(r.key, { step: Number(r.step), timestamp: Number(r.timestamp), value: r.value })));
+}

@@ -2,7 +2,7 @@ import type { Queryable } from '@chronicle/database';
 import type { Projection, TableNames } from '@chronicle/eventstore';
 import { runNameTag } from '../domain/run/run.decider';
 import type { Tag, TrackingEvent } from '../domain/tracking-event';
-import { latestMetricPoints } from './latest-metric-points';
+import { latestMetricPoints } from './metric-points';
 import { metricColumns } from './metric-columns';
 
 type Table = 'runs' | 'latest_metrics' | 'run_dataset_inputs' | 'run_model_links';
