@@ -14,7 +14,7 @@ describe('tracking migrations', () => {
     await database?.drop();
   });
 
-  it("drops the keyed search tables of runs projection v3 from a database that still has them", async () => {
+  it('drops the keyed search tables of runs projection v3 from a database that still has them', async () => {
     const client = new Client({ connectionString: database.url });
     await client.connect();
     try {
