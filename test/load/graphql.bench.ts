@@ -7,7 +7,7 @@
 // first query after the server starts is the cold one: it aggregates every raw point. The bench
 // reports it apart from the warm p50/p95 of the queries after it.
 import { round } from './eventstore-bench-support';
-import { call, createDatabase, dropDatabase, pgUrl, startChronicle, stopServer, withPg, type Server } from './tracking-servers';
+import { call, createDatabase, databaseExists, dropDatabase, pgUrl, startChronicle, stopServer, withPg, type Server } from './tracking-servers';
 import { seedRunsInProcess, type SeedRun } from './tracking-seed';
 
 const RUNS = 100;
@@ -168,10 +168,6 @@ async function dashboardOf(server: Server): Promise<{ experimentId: string; runI
     max_results: RUNS,
   });
   return { experimentId: experiment.experiment_id, runIds: runs.map((r) => r.info.run_id) };
-}
-
-async function databaseExists(name: string): Promise<boolean> {
-  return withPg('chronicle', async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
 }
 
 async function isSeeded(server: Server): Promise<boolean> {

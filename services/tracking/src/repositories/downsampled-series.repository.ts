@@ -4,9 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { runStream } from '../domain/run/run.decider';
 import { TrackingEventStore } from '../tracking.event-store';
 import { DownsampledSeries } from './downsampled-series';
-import { MetricsRepository, type MetricBucketView } from './metrics.repository';
-
-export type StepRange = { start: number; end: number } | null;
+import { MetricsRepository, type MetricBucketView, type StepRange } from './metrics.repository';
 
 // A 100-run × 10-metric dashboard at 500 buckets holds ~32 MB: room for two of them.
 const cacheBytes = 64 * 1024 * 1024;

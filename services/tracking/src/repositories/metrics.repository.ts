@@ -18,6 +18,9 @@ export interface MetricBucketView {
   mean: number;
   count: number;
 }
+/** Inclusive bounds on the steps a read covers; null for the whole series. */
+export type StepRange = { start: number; end: number } | null;
+
 const toView = (r: PointRow): MetricView => ({ key: r.key, value: r.value, timestamp: Number(r.timestamp), step: Number(r.step), runId: r.run_id });
 
 @Injectable()
@@ -77,7 +80,7 @@ export class MetricsRepository {
     runIds: readonly string[],
     keys: readonly string[],
     buckets: number,
-    range: { start: number; end: number } | null,
+    range: StepRange,
   ): Promise<MetricBucketView[]> {
     const rows = await this.db.query<BucketRow>(
       `WITH series AS (
@@ -138,7 +141,7 @@ export class MetricsRepository {
     runIds: string[],
     key: string,
     maxResults: number,
-    range: { start: number; end: number } | null,
+    range: StepRange,
   ): Promise<MetricView[]> {
     const series = (run: string) => `m.workspace_id = $1 AND m.run_id = ${run} AND m.key = $3`;
     // A chunk holding step t starts at most `span` (the series' widest chunk) before it.

@@ -1,6 +1,7 @@
 import { Database } from '@chronicle/database';
 import { Injectable } from '@nestjs/common';
 import type { LifecycleStage, RunStatus } from '../domain/tracking-event';
+import type { SqlQuery } from '../search/search-sql';
 import { trackingSchema as s } from '../tracking.schema';
 import type { DatasetInputView, RunView } from './read-models';
 
@@ -57,17 +58,16 @@ export class RunsRepository {
    * whole runs in result order: the rows the search sorts are the rows the page shows, so a
    * 1000-run page costs no second lookup by id.
    */
-  async findRuns(compile: (columns: string) => { text: string; values: unknown[] }): Promise<RunView[]> {
+  async findRuns(compile: (columns: string) => SqlQuery): Promise<RunView[]> {
     const query = compile(runColumns);
     return (await this.db.query<RunRow>(query.text, query.values)).map(toView);
   }
 
   /** Runs a compiled count of a search. */
-  async count(query: { text: string; values: unknown[] }): Promise<number> {
+  async count(query: SqlQuery): Promise<number> {
     const [row] = await this.db.query<{ count: number }>(query.text, query.values);
     return row.count;
   }
-
 }
 
 function toView(r: RunRow): RunView {

@@ -6,6 +6,7 @@ import { ExperimentsRepository } from '../../repositories/experiments.repository
 import { LoggedModelsRepository } from '../../repositories/logged-models.repository';
 import { DownsampledSeries } from '../../repositories/downsampled-series';
 import { DownsampledSeriesRepository, seriesId } from '../../repositories/downsampled-series.repository';
+import type { StepRange } from '../../repositories/metrics.repository';
 import type { ExperimentView, LoggedModelView, RunView } from '../../repositories/read-models';
 import { RunsRepository } from '../../repositories/runs.repository';
 import type { GraphqlContext } from './graphql-context';
@@ -14,7 +15,7 @@ export interface SeriesKey {
   runId: string;
   key: string;
   buckets: number;
-  range: { start: number; end: number } | null;
+  range: StepRange;
 }
 
 /**

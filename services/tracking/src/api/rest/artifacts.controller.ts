@@ -1,4 +1,4 @@
-import { Authorize } from '@chronicle/authz';
+import { Authorize, type ResourceAction } from '@chronicle/authz';
 import { joinArtifactPath, normalizeArtifactKey, normalizeArtifactPath, type ArtifactStore } from '@chronicle/artifacts';
 import { NotFound, NotImplemented } from '@chronicle/errors';
 import { parseMessage, wire } from '@chronicle/mlflow-wire';
@@ -8,14 +8,12 @@ import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { CommandContext } from '../../commands/command-context';
-import type { ResourceAction } from '@chronicle/authz';
 import { ExperimentPolicy } from '../../policies/experiment.policy';
 import { ExperimentsRepository } from '../../repositories/experiments.repository';
 import { LoggedModelsRepository } from '../../repositories/logged-models.repository';
 import { ArtifactListing, ARTIFACT_STORE } from '../../queries/artifact-listing.query';
 import { RunsRepository } from '../../repositories/runs.repository';
 import { RequestContext } from './request-context.decorator';
-
 
 /** Express 5 hands a `*path` wildcard over as its segments. */
 function wildcard(request: Request): string {
