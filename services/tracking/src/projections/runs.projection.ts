@@ -5,7 +5,7 @@ import type { Tag, TrackingEvent } from '../domain/tracking-event';
 import { latestMetricPoints } from './metric-points';
 import { metricColumns } from './metric-columns';
 
-type Table = 'runs' | 'latest_metrics' | 'run_dataset_inputs' | 'run_model_links';
+type Table = 'runs' | 'run_keyed_values' | 'latest_metrics' | 'run_dataset_inputs' | 'run_model_links';
 type Tables = TableNames<Table>;
 
 /**
@@ -14,7 +14,7 @@ type Tables = TableNames<Table>;
  */
 export const runsProjection: Projection<TrackingEvent, Table> = {
   name: 'runs',
-  version: 4,
+  version: 5,
   tables: {
     runs: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL,
@@ -36,8 +36,19 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
       tags jsonb NOT NULL DEFAULT '{}',
       metrics jsonb NOT NULL DEFAULT '{}',
       PRIMARY KEY (workspace_id, run_id)
-    );
+    ) WITH (toast_tuple_target = 8160);
+    -- (A row stays uncompressed up to a whole page: each filter and sort key reads the jsonb
+    -- columns again, and decompressing them each time cost more than reading the wider rows.)
     CREATE INDEX ON ${t} (workspace_id, experiment_id, start_time DESC, run_id)`,
+    // Each param and tag again, one row per key, for equality filters: under row-level security
+    // Postgres uses an index only for leakproof operators, which jsonb's are not but texteq and md5
+    // are. md5 because a value can outgrow a btree entry (tags run to 8000 characters).
+    run_keyed_values: (t) => `CREATE TABLE ${t} (
+      workspace_id text NOT NULL, run_id text NOT NULL, experiment_id text NOT NULL,
+      kind text NOT NULL, key text NOT NULL, value text NOT NULL,
+      PRIMARY KEY (workspace_id, run_id, kind, key)
+    );
+    CREATE INDEX ON ${t} (workspace_id, experiment_id, kind, key, md5(value)) INCLUDE (run_id)`,
     // Which point of each metric is the latest, decided on insert; search reads runs.metrics.
     latest_metrics: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL,
@@ -63,8 +74,12 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
           // The row is born with its tags: one write instead of an insert and an update.
           const tags = lastValues(r.tags);
           await tx.query(
-            `INSERT INTO ${t.runs} (workspace_id, run_id, experiment_id, run_name, user_id, status, start_time, artifact_uri, lifecycle_stage, tags)
-             VALUES ($1, $2, $3, $4, $5, 'RUNNING', $6, $7, 'active', jsonb_object($8::text[], $9::text[])) ON CONFLICT DO NOTHING`,
+            `WITH run AS (
+               INSERT INTO ${t.runs} (workspace_id, run_id, experiment_id, run_name, user_id, status, start_time, artifact_uri, lifecycle_stage, tags)
+               VALUES ($1, $2, $3, $4, $5, 'RUNNING', $6, $7, 'active', jsonb_object($8::text[], $9::text[])) ON CONFLICT DO NOTHING
+               RETURNING workspace_id, run_id, experiment_id
+             )
+             ${insertKeyedValues(t, 'tag', '$8', '$9')} ON CONFLICT DO NOTHING`,
             [ws, r.runId, r.experimentId, tags.get(runNameTag) ?? r.runName, r.userId, r.startTime, r.artifactUri, [...tags.keys()], [...tags.values()]],
           );
           break;
@@ -110,7 +125,11 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
           const { runId, params } = event.data;
           // A param's first value stays (the decider rejects changes; a replay changes nothing).
           await tx.query(
-            `UPDATE ${t.runs} SET params = jsonb_object($3::text[], $4::text[]) || params WHERE workspace_id = $1 AND run_id = $2`,
+            `WITH run AS (
+               UPDATE ${t.runs} SET params = jsonb_object($3::text[], $4::text[]) || params WHERE workspace_id = $1 AND run_id = $2
+               RETURNING workspace_id, run_id, experiment_id
+             )
+             ${insertKeyedValues(t, 'param', '$3', '$4')} ON CONFLICT DO NOTHING`,
             [ws, runId, params.map((p) => p.key), params.map((p) => p.value)],
           );
           break;
@@ -120,7 +139,8 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
           break;
         case 'RunTagDeleted':
           await tx.query(
-            `UPDATE ${t.runs} SET tags = tags - $3::text WHERE workspace_id = $1 AND run_id = $2`,
+            `WITH run AS (UPDATE ${t.runs} SET tags = tags - $3::text WHERE workspace_id = $1 AND run_id = $2)
+             DELETE FROM ${t.run_keyed_values} WHERE workspace_id = $1 AND run_id = $2 AND kind = 'tag' AND key = $3`,
             [ws, event.data.runId, event.data.key],
           );
           break;
@@ -191,10 +211,20 @@ async function setTags(tx: Queryable, t: Tables, ws: string, runId: string, tags
   const last = lastValues(tags);
   const name = last.get(runNameTag) ?? null;
   await tx.query(
-    `UPDATE ${t.runs} SET tags = tags || jsonb_object($3::text[], $4::text[]), run_name = coalesce($5, run_name)
-     WHERE workspace_id = $1 AND run_id = $2`,
+    `WITH run AS (
+       UPDATE ${t.runs} SET tags = tags || jsonb_object($3::text[], $4::text[]), run_name = coalesce($5, run_name)
+       WHERE workspace_id = $1 AND run_id = $2
+       RETURNING workspace_id, run_id, experiment_id
+     )
+     ${insertKeyedValues(t, 'tag', '$3', '$4')} ON CONFLICT (workspace_id, run_id, kind, key) DO UPDATE SET value = EXCLUDED.value`,
     [ws, runId, [...last.keys()], [...last.values()], name],
   );
+}
+
+/** Inserts one run_keyed_values row per key of the arrays `$keys`/`$values`, for the run of the CTE `run`. */
+function insertKeyedValues(t: Tables, kind: 'param' | 'tag', keys: string, values: string): string {
+  return `INSERT INTO ${t.run_keyed_values} (workspace_id, run_id, experiment_id, kind, key, value)
+     SELECT run.workspace_id, run.run_id, run.experiment_id, '${kind}', v.key, v.value FROM run, unnest(${keys}::text[], ${values}::text[]) AS v(key, value)`;
 }
 
 /** Tag values by key; the last value of a repeated key wins. */

@@ -276,6 +276,30 @@ describe('runs projection', () => {
     expect(await rows(`SELECT tags ->> 'mlflow.runName' AS value FROM $schema.runs WHERE workspace_id = $1 AND run_id = 'run-d'`)).toEqual([{ value: 'delta-2' }]);
   });
 
+  it("keeps run_keyed_values equal to each run row's params and tags, through renames, overwrites and deletes", async () => {
+    await runHistory();
+    const keyed = await rows(
+      `SELECT r.run_id, r.experiment_id,
+         (SELECT coalesce(jsonb_object_agg(k.key, k.value), '{}') FROM $schema.run_keyed_values k
+           WHERE k.workspace_id = r.workspace_id AND k.run_id = r.run_id AND k.experiment_id = r.experiment_id AND k.kind = 'param') = r.params AS params_match,
+         (SELECT coalesce(jsonb_object_agg(k.key, k.value), '{}') FROM $schema.run_keyed_values k
+           WHERE k.workspace_id = r.workspace_id AND k.run_id = r.run_id AND k.experiment_id = r.experiment_id AND k.kind = 'tag') = r.tags AS tags_match
+       FROM $schema.runs r WHERE r.workspace_id = $1 ORDER BY r.run_id`,
+    );
+    expect(keyed.map((r) => [r.run_id, r.params_match, r.tags_match])).toEqual([
+      ['run-a', true, true],
+      ['run-b', true, true],
+      ['run-c', true, true],
+      ['run-d', true, true],
+    ]);
+    expect(await rows(`SELECT kind, key, value FROM $schema.run_keyed_values WHERE workspace_id = $1 AND run_id = 'run-a' AND key <> 'mlflow.log-model.history' ORDER BY kind, key`)).toEqual([
+      { kind: 'param', key: 'depth', value: '3' },
+      { kind: 'param', key: 'lr', value: '0.1' },
+      { kind: 'tag', key: 'mlflow.runName', value: 'alpha' },
+      { kind: 'tag', key: 'team', value: 'nlp' },
+    ]);
+  });
+
   it('keeps the latest metric by (step, timestamp, value), across out-of-order batches and NaN', async () => {
     await runHistory();
     expect(await rows(`SELECT key, value, timestamp, step FROM $schema.latest_metrics WHERE workspace_id = $1 AND run_id = 'run-a' ORDER BY key`)).toEqual([

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { z } from 'zod';
 import { infraDefaults, loadConfig } from '@chronicle/config';
+import { projectionTablesSql } from '@chronicle/eventstore';
+import { runsProjection } from '../projections/runs.projection';
 import { parseOrderBy } from './order-by.parser';
 import { compileRunSearch } from './run-search.sql';
 import { RUN_SEARCH } from './search-entities';
@@ -12,18 +14,8 @@ const env = loadConfig(
   z.object({ CHRONICLE_DATABASE_URL: z.string().default(infraDefaults.CHRONICLE_DATABASE_URL) }),
 );
 
-// The runs read model as the runs projection creates it: params, tags and latest metrics on the row.
-const ddl = (schema: string) => `
-  CREATE SCHEMA ${schema};
-  CREATE TABLE ${schema}.runs (
-    workspace_id text NOT NULL, run_id text NOT NULL, experiment_id text NOT NULL, run_name text,
-    user_id text, status text NOT NULL, start_time bigint NOT NULL, end_time bigint,
-    artifact_uri text, lifecycle_stage text NOT NULL,
-    params jsonb NOT NULL DEFAULT '{}', tags jsonb NOT NULL DEFAULT '{}', metrics jsonb NOT NULL DEFAULT '{}',
-    PRIMARY KEY (workspace_id, run_id));
-  CREATE TABLE ${schema}.run_dataset_inputs (
-    workspace_id text, run_id text, dataset_name text, dataset_digest text, context text);
-`;
+// The runs projection's own tables, in a schema of this test's.
+const ddl = (schema: string) => `CREATE SCHEMA ${schema}; ${projectionTablesSql(schema, runsProjection)}`;
 
 interface SeedRun {
   id: string;
@@ -60,6 +52,8 @@ const RUNS: SeedRun[] = [
   { id: 'run-d', name: 'delta', user: 'cy', status: 'FINISHED', start: 3000, end: 3500, params: { model: 'rnn' } },
   { id: 'run-e', name: 'deleted', user: 'ada', status: 'FINISHED', start: 5000, end: 6000, stage: 'deleted', metrics: { acc: 0.99 } },
   { id: 'run-f', experiment: '2', name: 'other-exp', user: 'ada', status: 'FINISHED', start: 500, end: 600, metrics: { acc: 0.95 } },
+  // A tag longer than a btree entry may be (2704 bytes): equality still finds it, through md5.
+  { id: 'run-g', experiment: '3', name: 'long-tag', user: 'ada', status: 'FINISHED', start: 700, end: 800, tags: { note: 'n'.repeat(8000) } },
 ];
 
 describe('compileRunSearch on Postgres', () => {
@@ -72,7 +66,9 @@ describe('compileRunSearch on Postgres', () => {
     await client.connect();
     await client.query(ddl(schema));
     for (const run of RUNS) await insertRun(workspaceId, run);
-    // Another tenant's run in the same experiment id, with the best metric: it must never show up.
+    // Another tenant's runs in the same experiment id, with the best metric and matching params
+    // and tags (one with a run id of ours): they must never show up.
+    await insertRun(otherWorkspaceId, { id: 'run-d', name: 'delta', user: 'cy', status: 'FINISHED', start: 3000, end: 3500, tags: { team: 'vision' } });
     await insertRun(otherWorkspaceId, {
       id: 'run-x', name: 'alpha', user: 'ada', status: 'FINISHED', start: 9000, end: 9500,
       metrics: { acc: 1 }, params: { lr: '0.1', model: 'CNN' }, tags: { team: 'vision' },
@@ -96,9 +92,18 @@ describe('compileRunSearch on Postgres', () => {
         JSON.stringify(run.params ?? {}), JSON.stringify(run.tags ?? {}), JSON.stringify(metrics),
       ],
     );
+    for (const [kind, values] of [['param', run.params], ['tag', run.tags]] as const) {
+      for (const [key, value] of Object.entries(values ?? {})) {
+        await client.query(
+          `INSERT INTO ${schema}.run_keyed_values (workspace_id, run_id, experiment_id, kind, key, value) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [workspace, run.id, run.experiment ?? '1', kind, key, value],
+        );
+      }
+    }
     for (const dataset of run.datasets ?? []) {
       await client.query(
-        `INSERT INTO ${schema}.run_dataset_inputs (workspace_id, run_id, dataset_name, dataset_digest, context) VALUES ($1, $2, $3, $4, $5)`,
+        `INSERT INTO ${schema}.run_dataset_inputs (workspace_id, run_id, dataset_name, dataset_digest, source_type, source, schema, profile, context, tags)
+         VALUES ($1, $2, $3, $4, '', '', '', '', $5, '[]')`,
         [workspace, run.id, dataset.name, dataset.digest, dataset.context],
       );
     }
@@ -146,7 +151,7 @@ describe('compileRunSearch on Postgres', () => {
       expect(await search({ experimentIds: ['1', '2'] })).toEqual(['run-c', 'run-d', 'run-b', 'run-a', 'run-f']);
     });
     it("when searching another workspace, then only that workspace's run is seen", async () => {
-      expect(await search({ workspace: otherWorkspaceId })).toEqual(['run-x']);
+      expect(await search({ workspace: otherWorkspaceId })).toEqual(['run-x', 'run-d']);
       expect(await search({ filter: 'metrics.acc >= 1' })).toEqual([]);
     });
   });
@@ -181,6 +186,10 @@ describe('compileRunSearch on Postgres', () => {
       ["dataset.name NOT IN ('eval-ds')", ['run-a']],
     ])('when filtering %s, then the runs are %j', async (filter, expected) => {
       expect(await search({ filter })).toEqual(expected);
+    });
+    it('when a tag of 8000 characters is filtered by equality, then its run is found, and not by a prefix', async () => {
+      expect(await search({ experimentIds: ['3'], filter: `tags.note = '${'n'.repeat(8000)}'` })).toEqual(['run-g']);
+      expect(await search({ experimentIds: ['3'], filter: `tags.note = '${'n'.repeat(7999)}'` })).toEqual([]);
     });
   });
 

@@ -83,9 +83,17 @@ describe('compileRunSearch', () => {
   });
 
   describe('given param and tag filters', () => {
-    it.each(['params', 'tags'])("when filtering %s equality, then the run row's value of the bound key equals the bound value", (column) => {
+    it.each([
+      ['params', 'param'],
+      ['tags', 'tag'],
+    ])('when filtering %s equality, then candidates come from run_keyed_values by key and md5 of the value, checked on the run row', (column, kind) => {
       const query = compile(`${column}.model = 'cnn'`);
-      expect(boundIn(query, new RegExp(`AND \\(r\\.${column} ->> (\\$\\d+)\\) = (\\$\\d+)$`, 'm'))).toEqual(['model', 'cnn']);
+      const lookup = new RegExp(
+        `AND r\\.run_id IN \\(SELECT k\\.run_id FROM tracking\\.run_keyed_values k WHERE k\\.workspace_id = (\\$\\d+) AND k\\.experiment_id = ANY\\((\\$\\d+)::text\\[\\]\\)` +
+          ` AND k\\.kind = '${kind}' AND k\\.key = (\\$\\d+) AND md5\\(k\\.value\\) = md5\\((\\$\\d+)::text\\)\\) AND \\(r\\.${column} ->> \\3\\) = \\4$`,
+        'm',
+      );
+      expect(boundIn(query, lookup)).toEqual(['ws-1', ['1', '2'], 'model', 'cnn']);
     });
     it('when LIKE and ILIKE are used, then they stay LIKE (case-sensitive) and ILIKE on the key\'s text', () => {
       const query = compile("params.a LIKE 'A%' AND tags.b ILIKE 'b%'");
@@ -96,10 +104,9 @@ describe('compileRunSearch', () => {
       const query = compile("params.a != 'x'");
       expect(boundIn(query, /AND \(r\.params ->> (\$\d+)\) <> (\$\d+)$/m)).toEqual(['a', 'x']);
     });
-    it('when two filters are given, then both are conditions on the run row, ANDed, with no join', () => {
+    it('when two filters are given, then both are conditions, ANDed', () => {
       const query = compile("metrics.acc > 0.5 AND params.lr = '0.1'");
-      expect(query.text).not.toMatch(/EXISTS|JOIN/);
-      expect(query.text).toContain('AND (r.params ->> $6) = $7');
+      expect(query.text).toMatch(/AND \(r\.metrics -> \$4 ->> 0\)::double precision > \$5::double precision .*\n {2}AND r\.run_id IN \(SELECT k\.run_id/);
     });
   });
 
@@ -206,9 +213,9 @@ describe('compileRunSearch with OR groups', () => {
 
   it('when a filter has an OR group, then its alternatives are one parenthesised condition ANDed with the rest', () => {
     expect(query.text).toContain(
-      "AND (((r.metrics -> $4 ->> 0)::double precision > $5::double precision AND (r.metrics -> $4 ->> 0)::double precision <> 'NaN') OR ((r.params ->> $6) = $7))",
+      "AND (((r.metrics -> $4 ->> 0)::double precision > $5::double precision AND (r.metrics -> $4 ->> 0)::double precision <> 'NaN') OR (r.run_id IN (SELECT k.run_id FROM tracking.run_keyed_values k WHERE k.workspace_id = $1 AND k.experiment_id = ANY($2::text[]) AND k.kind = 'param'",
     );
-    expect(query.text).toMatch(/\)\)\n {2}AND \(r\.tags ->> \$8\) = \$9\n/);
+    expect(query.text).toMatch(/ = \$7\)\)\n {2}AND r\.run_id IN \(SELECT k\.run_id .* k\.kind = 'tag' .*\) AND \(r\.tags ->> \$8\) = \$9\n/);
   });
   it('when the same filter is counted, then the count has the same conditions and binds', () => {
     const count = compileRunCount({

@@ -34,7 +34,8 @@ const RUN_COLUMNS: Readonly<Record<string, string>> = {
 // The run row's copies of its params, tags and latest metrics (runs projection), which filters and
 // order_by read: a search scans the experiments' run rows once instead of probing keyed tables
 // per run. No index serves these conditions: under row-level security Postgres only uses an index
-// for a condition whose functions are leakproof, and no jsonb operator is.
+// for a condition whose functions are leakproof, and no jsonb operator is. Param and tag equality,
+// the selective filters, go through run_keyed_values instead (runWhere).
 const KEYED_COLUMNS = { metric: 'r.metrics', param: 'r.params', tag: 'r.tags' } as const;
 
 const DATASET_COLUMNS: Readonly<Record<string, string>> = {
@@ -89,16 +90,25 @@ export function compileRunCount(request: RunCountRequest): SqlQuery {
   return { text: `SELECT count(*)::int AS count FROM ${qualifiedTable(request.schema, 'runs')} r WHERE ${where}`, values: params.values };
 }
 
+/** The placeholders of a search's workspace and experiment ids, which keyed lookups bind again. */
+interface Scope {
+  readonly schema: string;
+  readonly workspaceId: string;
+  readonly experimentIds: string;
+}
+
 function runWhere(request: RunCountRequest, params: SqlParameters): string {
+  const scope: Scope = { schema: request.schema, workspaceId: params.add(request.workspaceId), experimentIds: params.add(request.experimentIds) };
   return [
-    `r.workspace_id = ${params.add(request.workspaceId)}`,
-    `r.experiment_id = ANY(${params.add(request.experimentIds)}::text[])`,
+    `r.workspace_id = ${scope.workspaceId}`,
+    `r.experiment_id = ANY(${scope.experimentIds}::text[])`,
     `r.lifecycle_stage = ANY(${params.add(request.lifecycleStages)}::text[])`,
-    ...filterConditions(request.filter, (comparison) => runCondition(request.schema, comparison, params)),
+    ...filterConditions(request.filter, (comparison) => runCondition(scope, comparison, params)),
   ].join('\n  AND ');
 }
 
-function runCondition(schema: string, comparison: Comparison, params: SqlParameters): string {
+function runCondition(scope: Scope, comparison: Comparison, params: SqlParameters): string {
+  const { schema } = scope;
   switch (comparison.type) {
     case 'attribute':
       return compareColumn(runColumn(comparison.key), comparison, params, 'bigint');
@@ -110,9 +120,13 @@ function runCondition(schema: string, comparison: Comparison, params: SqlParamet
         ` WHERE d.workspace_id = r.workspace_id AND d.run_id = r.run_id AND ${compareColumn(column, comparison, params, 'bigint')})`
       );
     }
-    case 'metric':
     case 'param':
-    case 'tag': {
+    case 'tag':
+      if (comparison.comparator === '=' && typeof comparison.value === 'string') {
+        return keyedEquality(scope, comparison.type, comparison.key, comparison.value, params);
+      }
+    // falls through: other comparisons read the run row
+    case 'metric': {
       const value = keyedValue(comparison.type, params.add(comparison.key));
       const condition = compareColumn(value, comparison, params, 'double precision');
       // Postgres ranks NaN above every number, so NaN > x would hold; MLflow never matches NaN
@@ -123,6 +137,23 @@ function runCondition(schema: string, comparison: Comparison, params: SqlParamet
       return condition;
     }
   }
+}
+
+/**
+ * The runs whose param or tag `key` is `value`. Candidates come from run_keyed_values' index on
+ * (workspace, experiment, kind, key, md5(value)), whose functions are all leakproof, so row-level
+ * security lets the planner probe it, without reading the table (md5 alone, no value check there).
+ * The run row's own value then settles md5 collisions.
+ */
+function keyedEquality(scope: Scope, kind: 'param' | 'tag', key: string, value: string, params: SqlParameters): string {
+  const k = params.add(key);
+  const v = params.add(value);
+  return (
+    `r.run_id IN (SELECT k.run_id FROM ${qualifiedTable(scope.schema, 'run_keyed_values')} k` +
+    ` WHERE k.workspace_id = ${scope.workspaceId} AND k.experiment_id = ANY(${scope.experimentIds}::text[])` +
+    ` AND k.kind = '${kind}' AND k.key = ${k} AND md5(k.value) = md5(${v}::text))` +
+    ` AND ${keyedValue(kind, k)} = ${v}`
+  );
 }
 
 /**
