@@ -5,7 +5,7 @@ import type { Tag, TrackingEvent } from '../domain/tracking-event';
 import { latestMetricPoints } from './metric-points';
 import { metricColumns } from './metric-columns';
 
-type Table = 'runs' | 'run_keyed_values' | 'latest_metrics' | 'run_dataset_inputs' | 'run_model_links';
+type Table = 'runs' | 'run_keyed_values' | 'run_data_json' | 'latest_metrics' | 'run_dataset_inputs' | 'run_model_links';
 type Tables = TableNames<Table>;
 
 /**
@@ -14,7 +14,7 @@ type Tables = TableNames<Table>;
  */
 export const runsProjection: Projection<TrackingEvent, Table> = {
   name: 'runs',
-  version: 5,
+  version: 6,
   tables: {
     runs: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL,
@@ -49,6 +49,13 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
       PRIMARY KEY (workspace_id, run_id, kind, key)
     );
     CREATE INDEX ON ${t} (workspace_id, experiment_id, kind, key, md5(value)) INCLUDE (run_id)`,
+    // The run's params, tags and latest metrics as MLflow's RunData JSON (lists sorted by key),
+    // which runs/get and runs/search splice into their responses as they are: building 1000 runs'
+    // JSON per search cost more than the search. Its own table keeps the run rows narrow for scans.
+    run_data_json: (t) => `CREATE TABLE ${t} (
+      workspace_id text NOT NULL, run_id text NOT NULL, data text NOT NULL,
+      PRIMARY KEY (workspace_id, run_id)
+    )`,
     // Which point of each metric is the latest, decided on insert; search reads runs.metrics.
     latest_metrics: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL,
@@ -77,9 +84,10 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
             `WITH run AS (
                INSERT INTO ${t.runs} (workspace_id, run_id, experiment_id, run_name, user_id, status, start_time, artifact_uri, lifecycle_stage, tags)
                VALUES ($1, $2, $3, $4, $5, 'RUNNING', $6, $7, 'active', jsonb_object($8::text[], $9::text[])) ON CONFLICT DO NOTHING
-               RETURNING workspace_id, run_id, experiment_id
-             )
-             ${insertKeyedValues(t, 'tag', '$8', '$9')} ON CONFLICT DO NOTHING`,
+               ${returningRun}
+             ),
+             keyed AS (${insertKeyedValues(t, 'tag', '$8', '$9')} ON CONFLICT DO NOTHING)
+             ${upsertDataJson(t)}`,
             [ws, r.runId, r.experimentId, tags.get(runNameTag) ?? r.runName, r.userId, r.startTime, r.artifactUri, [...tags.keys()], [...tags.values()]],
           );
           break;
@@ -127,9 +135,10 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
           await tx.query(
             `WITH run AS (
                UPDATE ${t.runs} SET params = jsonb_object($3::text[], $4::text[]) || params WHERE workspace_id = $1 AND run_id = $2
-               RETURNING workspace_id, run_id, experiment_id
-             )
-             ${insertKeyedValues(t, 'param', '$3', '$4')} ON CONFLICT DO NOTHING`,
+               ${returningRun}
+             ),
+             keyed AS (${insertKeyedValues(t, 'param', '$3', '$4')} ON CONFLICT DO NOTHING)
+             ${upsertDataJson(t)}`,
             [ws, runId, params.map((p) => p.key), params.map((p) => p.value)],
           );
           break;
@@ -139,8 +148,9 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
           break;
         case 'RunTagDeleted':
           await tx.query(
-            `WITH run AS (UPDATE ${t.runs} SET tags = tags - $3::text WHERE workspace_id = $1 AND run_id = $2)
-             DELETE FROM ${t.run_keyed_values} WHERE workspace_id = $1 AND run_id = $2 AND kind = 'tag' AND key = $3`,
+            `WITH run AS (UPDATE ${t.runs} SET tags = tags - $3::text WHERE workspace_id = $1 AND run_id = $2 ${returningRun}),
+             keyed AS (DELETE FROM ${t.run_keyed_values} WHERE workspace_id = $1 AND run_id = $2 AND kind = 'tag' AND key = $3)
+             ${upsertDataJson(t)}`,
             [ws, event.data.runId, event.data.key],
           );
           break;
@@ -158,10 +168,14 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
                  SET value = EXCLUDED.value, timestamp = EXCLUDED.timestamp, step = EXCLUDED.step
                  WHERE (EXCLUDED.step, EXCLUDED.timestamp, EXCLUDED.value) > (l.step, l.timestamp, l.value)
                RETURNING key, value, timestamp, step
+             ),
+             run AS (
+               UPDATE ${t.runs}
+               SET metrics = metrics || (SELECT jsonb_object_agg(key, jsonb_build_array(value::text, timestamp, step)) FROM latest)
+               WHERE workspace_id = $1 AND run_id = $2 AND EXISTS (SELECT 1 FROM latest)
+               ${returningRun}
              )
-             UPDATE ${t.runs}
-             SET metrics = metrics || (SELECT jsonb_object_agg(key, jsonb_build_array(value::text, timestamp, step)) FROM latest)
-             WHERE workspace_id = $1 AND run_id = $2 AND EXISTS (SELECT 1 FROM latest)`,
+             ${upsertDataJson(t)}`,
             [ws, runId, columns.keys, columns.values, columns.timestamps, columns.steps],
           );
           break;
@@ -214,11 +228,35 @@ async function setTags(tx: Queryable, t: Tables, ws: string, runId: string, tags
     `WITH run AS (
        UPDATE ${t.runs} SET tags = tags || jsonb_object($3::text[], $4::text[]), run_name = coalesce($5, run_name)
        WHERE workspace_id = $1 AND run_id = $2
-       RETURNING workspace_id, run_id, experiment_id
-     )
-     ${insertKeyedValues(t, 'tag', '$3', '$4')} ON CONFLICT (workspace_id, run_id, kind, key) DO UPDATE SET value = EXCLUDED.value`,
+       ${returningRun}
+     ),
+     keyed AS (${insertKeyedValues(t, 'tag', '$3', '$4')} ON CONFLICT (workspace_id, run_id, kind, key) DO UPDATE SET value = EXCLUDED.value)
+     ${upsertDataJson(t)}`,
     [ws, runId, [...last.keys()], [...last.values()], name],
   );
+}
+
+// What a write to a run row hands on (as the CTE `run`) to the rows kept beside it.
+const returningRun = 'RETURNING workspace_id, run_id, experiment_id, params, tags, metrics';
+
+/** One MLflow {key, value} object per entry of a jsonb object, comma-joined in key order. */
+const keyValuesJson = (column: string) =>
+  `(SELECT coalesce(string_agg('{"key":' || to_json(e.key) || ',"value":' || to_json(e.value) || '}', ',' ORDER BY e.key COLLATE "C"), '')
+    FROM jsonb_each_text(${column}) e)`;
+
+/**
+ * Rewrites the run_data_json row of the run the CTE `run` returned, from its new params, tags and
+ * metrics. Metric values go through float8 so NaN and ±Infinity become MLflow's "NaN" strings.
+ */
+function upsertDataJson(t: Tables): string {
+  const metrics = `(SELECT coalesce(string_agg('{"key":' || to_json(m.key) || ',"value":' || to_json((m.value ->> 0)::float8)
+      || ',"timestamp":' || (m.value -> 1)::text || ',"step":' || (m.value -> 2)::text || '}', ',' ORDER BY m.key COLLATE "C"), '')
+    FROM jsonb_each(run.metrics) m)`;
+  return `INSERT INTO ${t.run_data_json} (workspace_id, run_id, data)
+     SELECT run.workspace_id, run.run_id,
+       '{"metrics":[' || ${metrics} || '],"params":[' || ${keyValuesJson('run.params')} || '],"tags":[' || ${keyValuesJson('run.tags')} || ']}'
+     FROM run
+     ON CONFLICT (workspace_id, run_id) DO UPDATE SET data = EXCLUDED.data`;
 }
 
 /** Inserts one run_keyed_values row per key of the arrays `$keys`/`$values`, for the run of the CTE `run`. */

@@ -8,6 +8,7 @@ import { RunsRepository } from '../repositories/runs.repository';
 import { parseOrderBy } from '../search/order-by.parser';
 import { decodePageToken, encodePageToken } from '../search/page-token';
 import { compileRunCount, compileRunSearch } from '../search/run-search.sql';
+import type { SqlQuery } from '../search/search-sql';
 import { RUN_SEARCH } from '../search/search-entities';
 import { parseBooleanSearchFilter, parseSearchFilter, type SearchFilter } from '../search/search-filter.parser';
 import { trackingSchema } from '../tracking.schema';
@@ -40,6 +41,19 @@ export class RunSearch {
   ) {}
 
   async search(ctx: CommandContext, request: RunSearchRequest): Promise<{ items: RunView[]; nextPageToken?: string }> {
+    return this.page(ctx, request, (compile) => this.runs.findRuns(compile));
+  }
+
+  /** The same search, each run as MLflow's Run JSON text (REST). */
+  async searchMlflowJson(ctx: CommandContext, request: RunSearchRequest): Promise<{ items: string[]; nextPageToken?: string }> {
+    return this.page(ctx, request, (compile) => this.runs.findMlflowJson(compile));
+  }
+
+  private async page<T>(
+    ctx: CommandContext,
+    request: RunSearchRequest,
+    load: (compile: (columns: string) => SqlQuery) => Promise<T[]>,
+  ): Promise<{ items: T[]; nextPageToken?: string }> {
     if (request.maxResults < 1 || request.maxResults > maxRunSearchResults) {
       throw new InvalidArgument(
         `Invalid value ${request.maxResults} for parameter 'max_results' supplied. It must be at most ${maxRunSearchResults}, and at least 1.`,
@@ -57,7 +71,7 @@ export class RunSearch {
       limit: request.maxResults,
       offset,
     };
-    const items = await this.runs.findRuns((columns) => compileRunSearch(search, columns));
+    const items = await load((columns) => compileRunSearch(search, columns));
     // MLflow hands out a token whenever the page is full, so the last page may be empty.
     return { items, nextPageToken: items.length === request.maxResults ? encodePageToken(offset + items.length) : undefined };
   }

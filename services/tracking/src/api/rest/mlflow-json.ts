@@ -1,4 +1,4 @@
-import type { ExperimentView, LoggedModelView, MetricView, RunView } from '../../repositories/read-models';
+import type { ExperimentView, LoggedModelView, MetricView } from '../../repositories/read-models';
 
 // MLflow's JSON: snake_case names, int64 as numbers, enums by name, unset fields omitted,
 // non-finite doubles as "NaN" / "Infinity" / "-Infinity".
@@ -28,43 +28,6 @@ export function metricJson(m: MetricView) {
     step: m.step,
     ...(m.runId ? { run_id: m.runId } : {}),
     ...(m.datasetName ? { dataset_name: m.datasetName, dataset_digest: m.datasetDigest } : {}),
-  };
-}
-
-export function runInfoJson(info: RunView['info']) {
-  return {
-    run_id: info.runId,
-    run_uuid: info.runId,
-    run_name: info.runName,
-    experiment_id: info.experimentId,
-    user_id: info.userId,
-    status: info.status,
-    start_time: info.startTime,
-    ...(info.endTime !== null ? { end_time: info.endTime } : {}),
-    artifact_uri: info.artifactUri,
-    lifecycle_stage: info.lifecycleStage,
-  };
-}
-
-export function runJson(run: RunView) {
-  return {
-    info: runInfoJson(run.info),
-    data: { metrics: run.data.metrics.map(metricJson), params: run.data.params, tags: run.data.tags },
-    inputs: {
-      dataset_inputs: run.inputs.datasetInputs.map((d) => ({
-        tags: d.tags,
-        dataset: {
-          name: d.dataset.name,
-          digest: d.dataset.digest,
-          source_type: d.dataset.sourceType,
-          source: d.dataset.source,
-          ...(d.dataset.schema ? { schema: d.dataset.schema } : {}),
-          ...(d.dataset.profile ? { profile: d.dataset.profile } : {}),
-        },
-      })),
-      model_inputs: run.inputs.modelInputs.map((m) => ({ model_id: m.modelId })),
-    },
-    outputs: { model_outputs: run.outputs.modelOutputs.map((m) => ({ model_id: m.modelId, step: m.step })) },
   };
 }
 

@@ -1,7 +1,7 @@
 import { Authorize } from '@chronicle/authz';
 import { InvalidArgument, NotFound } from '@chronicle/errors';
 import { parseMessage, wire } from '@chronicle/mlflow-wire';
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 import type { CommandContext } from '../../commands/command-context';
 import { RunCommandsHandler } from '../../commands/run-commands.handler';
@@ -9,7 +9,6 @@ import { runStatuses } from '../../domain/tracking-event';
 import { ExperimentPolicy } from '../../policies/experiment.policy';
 import { RunSearch } from '../../queries/run-search.query';
 import { RunsRepository } from '../../repositories/runs.repository';
-import { runInfoJson, runJson } from './mlflow-json';
 import { RequestContext } from './request-context.decorator';
 import { lifecycleStagesFor } from '../../search/view-type';
 import { viewType } from './view-type';
@@ -56,6 +55,8 @@ function runIdOf(source: unknown): string {
   return runId;
 }
 
+// Runs go out as the MLflow JSON text Postgres builds (RunsRepository.getMlflowJson and
+// findMlflowJson), so the endpoints returning runs answer with that text and say it is JSON.
 @Controller(['api/2.0/mlflow/runs', 'ajax-api/2.0/mlflow/runs'])
 export class RunsController {
   constructor(
@@ -68,6 +69,7 @@ export class RunsController {
   @Authorize('update', 'Experiment')
   @Post('create')
   @HttpCode(200)
+  @Header('content-type', 'application/json')
   async create(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
     const input = parseMessage(
       z.object({
@@ -86,27 +88,29 @@ export class RunsController {
       startTime: input.start_time,
       tags: input.tags,
     });
-    return { run: runJson((await this.runs.get(ctx.workspaceId, runId))!) };
+    return `{"run":${(await this.runs.getMlflowJson(ctx.workspaceId, runId))!.run}}`;
   }
 
   @Authorize('read', 'Experiment')
   @Get('get')
+  @Header('content-type', 'application/json')
   async get(@RequestContext() ctx: CommandContext, @Query() query: unknown) {
     const runId = runIdOf(query);
-    const run = await this.runs.get(ctx.workspaceId, runId);
+    const run = await this.runs.getMlflowJson(ctx.workspaceId, runId);
     if (!run) throw new NotFound(`Run with id=${runId} not found`);
-    await this.policy.require(ctx, 'read', run.info.experimentId);
-    return { run: runJson(run) };
+    await this.policy.require(ctx, 'read', run.experimentId);
+    return `{"run":${run.run}}`;
   }
 
   @Authorize('update', 'Experiment')
   @Post('update')
   @HttpCode(200)
+  @Header('content-type', 'application/json')
   async update(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
     const runId = runIdOf(body);
     const input = parseMessage(withRun({ status: status.optional(), end_time: wire.int().optional(), run_name: wire.text().optional() }), body);
     await this.commands.update(ctx, runId, { status: input.status, endTime: input.end_time, runName: input.run_name });
-    return { run_info: runInfoJson((await this.runs.get(ctx.workspaceId, runId))!.info) };
+    return `{"run_info":${(await this.runs.getMlflowJson(ctx.workspaceId, runId))!.info}}`;
   }
 
   @Authorize('delete', 'Experiment')
@@ -228,6 +232,7 @@ export class RunsController {
   @Authorize('read', 'Experiment')
   @Post('search')
   @HttpCode(200)
+  @Header('content-type', 'application/json')
   async searchRuns(@RequestContext() ctx: CommandContext, @Body() body: unknown) {
     const input = parseMessage(
       z.object({
@@ -240,7 +245,7 @@ export class RunsController {
       }),
       body,
     );
-    const page = await this.search.search(ctx, {
+    const page = await this.search.searchMlflowJson(ctx, {
       experimentIds: input.experiment_ids,
       filter: input.filter,
       lifecycleStages: lifecycleStagesFor(input.run_view_type),
@@ -248,6 +253,7 @@ export class RunsController {
       orderBy: input.order_by,
       pageToken: input.page_token,
     });
-    return { runs: page.items.map(runJson), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
+    const token = page.nextPageToken ? `,"next_page_token":${JSON.stringify(page.nextPageToken)}` : '';
+    return `{"runs":[${page.items.join(',')}]${token}}`;
   }
 }
