@@ -93,7 +93,9 @@ init_cluster() {
   mkdir -p "$PG_BASE"
   chown "$PG_OS_USER:" "$PG_BASE"
   chmod 0700 "$PG_BASE"
-  as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres -E UTF8 --locale=C.UTF-8 \
+  # Collation C: ids and keys compare bytewise (as their C.UTF-8 order does anyway) without a
+  # strcoll call per comparison, which made index probes ~20% slower.
+  as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres -E UTF8 --locale=C.UTF-8 --lc-collate=C \
     --auth-local=trust --auth-host=scram-sha-256 >"$RUN_DIR/postgres-initdb.log" 2>&1 ||
     {
       cat "$RUN_DIR/postgres-initdb.log" >&2

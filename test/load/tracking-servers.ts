@@ -40,7 +40,8 @@ export async function withPg<T>(database: string, fn: (client: Client) => Promis
 export async function createDatabase(name: string): Promise<void> {
   await withPg('chronicle', async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${name}`);
+    // Collation C, as infra's cluster has it (postgres.sh), on older clusters too.
+    await c.query(`CREATE DATABASE ${name} TEMPLATE template0 LC_COLLATE 'C'`);
   });
 }
 
