@@ -7,11 +7,11 @@ import {
   validateExperimentName,
   validateExperimentTag,
   validateKey,
-  validateMetric,
+  validateMetrics,
 } from './tracking.rules';
 
 const point = (over: Partial<{ key: string; value: number; timestamp: number; step: number }> = {}) =>
-  ({ key: 'loss', value: 0.5, timestamp: 1, step: 0, ...over }) as Parameters<typeof validateMetric>[0];
+  ({ key: 'loss', value: 0.5, timestamp: 1, step: 0, ...over }) as Parameters<typeof validateMetrics>[0][number];
 
 function rejects(fn: () => unknown, message: string | RegExp): void {
   let caught: unknown;
@@ -128,30 +128,35 @@ describe('tracking rules', () => {
 
   describe('metric', () => {
     it('accepts a valid point, including NaN and infinite values and timestamp 0', () => {
-      expect(() => validateMetric(point())).not.toThrow();
-      expect(() => validateMetric(point({ value: Number.NaN, timestamp: 0 }))).not.toThrow();
-      expect(() => validateMetric(point({ value: Number.POSITIVE_INFINITY }))).not.toThrow();
+      expect(() => validateMetrics([point()])).not.toThrow();
+      expect(() => validateMetrics([point({ value: Number.NaN, timestamp: 0 })])).not.toThrow();
+      expect(() => validateMetrics([point({ value: Number.POSITIVE_INFINITY })])).not.toThrow();
     });
     it('rejects a negative timestamp', () => {
       rejects(
-        () => validateMetric(point({ timestamp: -1 })),
+        () => validateMetrics([point({ timestamp: -1 })]),
         "Got invalid timestamp -1 for metric 'loss'. Timestamp must be a non-negative long.",
       );
     });
     it('rejects a non-finite timestamp', () => {
-      rejects(() => validateMetric(point({ timestamp: Number.NaN })), /^Got invalid timestamp NaN for metric 'loss'/);
+      rejects(() => validateMetrics([point({ timestamp: Number.NaN })]), /^Got invalid timestamp NaN for metric 'loss'/);
     });
     it.each([['abc'], [true], [null]])('rejects the non-numeric value %j', (value) => {
       rejects(
-        () => validateMetric(point({ value: value as unknown as number })),
+        () => validateMetrics([point({ value: value as unknown as number })]),
         `Got invalid value ${value} for metric 'loss'. Please specify value as a valid double.`,
       );
     });
     it('rejects a non-finite step', () => {
-      rejects(() => validateMetric(point({ step: Number.NaN })), "Got invalid step NaN for metric 'loss'. Step must be a valid long value.");
+      rejects(() => validateMetrics([point({ step: Number.NaN })]), "Got invalid step NaN for metric 'loss'. Step must be a valid long value.");
     });
     it('validates the metric key', () => {
-      rejects(() => validateMetric(point({ key: '..x' })), /^Invalid metric name: '..x'/);
+      rejects(() => validateMetrics([point({ key: '..x' })]), /^Invalid metric name: '..x'/);
+    });
+    it('reports the first bad point of a batch, in order, whether its key or its numbers are wrong', () => {
+      rejects(() => validateMetrics([point(), point({ step: 1, value: 'x' as unknown as number }), point({ key: '..x' })]), /^Got invalid value x/);
+      rejects(() => validateMetrics([point(), point({ key: '..x' }), point({ step: Number.NaN })]), /^Invalid metric name: '..x'/);
+      rejects(() => validateMetrics([point(), point({ step: 1, timestamp: -1 })]), /^Got invalid timestamp -1/);
     });
   });
 });

@@ -44,8 +44,19 @@ function normalisePath(path: string): string {
   return parts.join('/') || '.';
 }
 
-export function validateMetric(point: MetricPoint): void {
-  validateKey('metric', point.key);
+/** Each point in order, as MLflow does; a key repeated over a batch's steps is checked once. */
+export function validateMetrics(points: readonly MetricPoint[]): void {
+  const validKeys = new Set<string>();
+  for (const point of points) {
+    if (!validKeys.has(point.key)) {
+      validateKey('metric', point.key);
+      validKeys.add(point.key);
+    }
+    validateMetricNumbers(point);
+  }
+}
+
+function validateMetricNumbers(point: MetricPoint): void {
   if (typeof point.value !== 'number') {
     throw new InvalidArgument(`Got invalid value ${point.value} for metric '${point.key}'. Please specify value as a valid double.`);
   }

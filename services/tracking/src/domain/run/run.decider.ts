@@ -2,7 +2,7 @@ import { InvalidArgument, NotFound } from '@chronicle/errors';
 import type { Decider } from '@chronicle/eventstore';
 import type { trackingV1 } from '@chronicle/contracts';
 import type { LifecycleStage, MetricPoint, Param, RunStatus, Tag, TrackingEvent } from '../tracking-event';
-import { normaliseParam, normaliseRunTag, validateBatchSize, validateMetric } from '../tracking.rules';
+import { normaliseParam, normaliseRunTag, validateBatchSize, validateMetrics } from '../tracking.rules';
 
 export const runNameTag = 'mlflow.runName';
 
@@ -88,7 +88,7 @@ function decide(command: RunCommand, state: RunState): TrackingEvent[] {
 function logBatch(command: Extract<RunCommand, { type: 'LogBatch' }>, state: RunState & { exists: true }): TrackingEvent[] {
   const { runId } = command;
   validateBatchSize(command.metrics.length, command.params.length, command.tags.length);
-  command.metrics.forEach(validateMetric);
+  validateMetrics(command.metrics);
   const params = command.params.map(normaliseParam);
   const tags = command.tags.map(normaliseRunTag);
 
