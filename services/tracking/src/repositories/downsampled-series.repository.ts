@@ -6,8 +6,9 @@ import { TrackingEventStore } from '../tracking.event-store';
 import { DownsampledSeries } from './downsampled-series';
 import { MetricsRepository, type MetricBucketView, type StepRange } from './metrics.repository';
 
-// A 100-run × 10-metric dashboard at 500 buckets holds ~32 MB: room for two of them.
-const cacheBytes = 64 * 1024 * 1024;
+// A 100-run × 10-metric dashboard at 500 buckets holds ~48 MB (six columns in both packings, as
+// base64 bytes outside the JavaScript heap): room for two of them.
+const cacheBytes = 128 * 1024 * 1024;
 
 interface CachedSeries {
   runVersion: number;

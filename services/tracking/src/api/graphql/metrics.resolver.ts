@@ -5,7 +5,7 @@ import { KeyValue } from './common.model';
 import type { GraphqlContext } from './graphql-context';
 import { Metric, MetricBucket, MetricSeries } from './metric.model';
 import { Run, runOf } from './run.model';
-import { withJsonText } from './raw-json';
+import { withJsonChunks } from './raw-json';
 import { seriesArgsOf, SeriesRangeArgs } from './series-args';
 import { SeriesColumnEnum, SeriesColumnsScalar, SeriesEncodingEnum, type SeriesEncoding } from './series-columns.scalar';
 import { TrackingLoaders } from './tracking.loader';
@@ -81,6 +81,8 @@ export class MetricSeriesResolver {
   ): ArraySeriesColumns | PackedSeriesColumns {
     const names = only ?? seriesColumnNames;
     if (encoding === 'ARRAYS') return parent.series.arrays(names);
-    return withJsonText(parent.series.packed(names), parent.series.packedJson(names));
+    const packing = encoding === 'PACKED32' ? 'compact' : 'float64';
+    const { columns, json } = parent.series.packed(names, packing);
+    return withJsonChunks(columns, json);
   }
 }
