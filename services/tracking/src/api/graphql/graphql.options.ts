@@ -9,6 +9,7 @@ import { graphqlContextOf } from './graphql-context';
 import { formatGraphqlError } from './graphql-errors';
 import { complexityError, complexityPlugin, depthRule } from './graphql-limits';
 import { MetricValueScalar } from './metric-value.scalar';
+import { resolveSeriesColumnsDirectly } from './metrics.resolver';
 import { sendsRawJson, stringifyWithRawJson, type SendingResponse } from './raw-json';
 
 type WsExtra = { request: IncomingMessage & IncomingRequest };
@@ -68,6 +69,7 @@ export function graphqlOptions(authenticateSubscription: SubscriptionAuthenticat
     sortSchema: true,
     resolvers: { MetricValue: MetricValueScalar },
     transformSchema: (s) => {
+      resolveSeriesColumnsDirectly(s);
       built = s;
       return s;
     },
