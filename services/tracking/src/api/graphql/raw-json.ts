@@ -3,11 +3,6 @@ import { randomUUID } from 'node:crypto';
 /** What Apollo's Express integration sends a response with; the rest of the Express response is left alone. */
 export interface SendingResponse {
   send(body: unknown): unknown;
-  setHeader(name: string, value: number): unknown;
-  cork(): void;
-  uncork(): void;
-  write(chunk: Buffer): unknown;
-  end(): unknown;
 }
 
 // Objects whose JSON is already known, as UTF-8 chunks. JSON.stringify and every other serializer
@@ -26,9 +21,9 @@ const placeholder = `raw-json-${randomUUID()}`;
 const quotedPlaceholder = JSON.stringify(placeholder);
 
 // Apollo hands the response from stringifyResult to res.send as a string. Joining a dashboard's
-// ~10 MB of cached column bytes into one would copy them twice (the string, then its UTF-8) and
-// leave the garbage collector a large string per query; so a response with marked objects is
-// returned as a token, and res.send (sendsRawJson) writes the chunks the token stands for.
+// ~10 MB of cached column bytes into a string would copy them twice (into the JavaScript heap, then
+// out as UTF-8) and leave the garbage collector a large string per query; so a response with marked
+// objects is returned as a token, and res.send (sendsRawJson) sends the chunks the token stands for.
 // Apollo calls res.send right after stringifyResult, so a token is taken as soon as it is made.
 const tokenPrefix = `raw-json-body-${randomUUID()}-`;
 const pendingBodies = new Map<string, Buffer[]>();
@@ -63,11 +58,8 @@ export function sendsRawJson(response: SendingResponse): void {
     const chunks = typeof body === 'string' ? pendingBodies.get(body) : undefined;
     if (chunks === undefined) return send(body);
     pendingBodies.delete(body as string);
-    response.setHeader('content-length', chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-    // Corked, the chunks leave in a few writev calls.
-    response.cork();
-    for (const chunk of chunks) response.write(chunk);
-    response.uncork();
-    return response.end();
+    // One copy, into a buffer outside the JavaScript heap: as fast as writing the ~10,000 chunks one
+    // by one (measured), and simpler.
+    return send(Buffer.concat(chunks));
   };
 }
