@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import type { MetricBucketView } from './metrics.repository';
 
 export const seriesColumnNames = ['firstStep', 'lastStep', 'min', 'max', 'mean', 'count'] as const;
@@ -45,11 +46,11 @@ function compactTypeOf(name: SeriesColumnName, values: readonly number[]): Packe
 }
 
 const arrayTypes = { float64: Float64Array, float32: Float32Array, int32: Int32Array } as const;
+const littleEndian = endianness() === 'LE';
 
 function packedColumn(type: PackedColumnType, values: readonly number[]): PackedColumn {
-  const bytes = Buffer.alloc(values.length * arrayTypes[type].BYTES_PER_ELEMENT);
-  const write = { float64: bytes.writeDoubleLE, float32: bytes.writeFloatLE, int32: bytes.writeInt32LE }[type];
-  values.forEach((value, i) => write.call(bytes, value, i * arrayTypes[type].BYTES_PER_ELEMENT));
+  const bytes = Buffer.from(arrayTypes[type].from(values).buffer);
+  if (!littleEndian) bytes[type === 'float64' ? 'swap64' : 'swap32']();
   return { type, base64: Buffer.from(bytes.toString('base64'), 'latin1') };
 }
 
@@ -80,10 +81,14 @@ export class DownsampledSeries {
   ) {}
 
   static of(buckets: readonly MetricBucketView[]): DownsampledSeries {
-    const values = (name: SeriesColumnName) => buckets.map((bucket) => bucket[name]);
-    const packings = (packing: Packing) =>
-      Object.fromEntries(seriesColumnNames.map((name) => [name, packedColumn(packing === 'float64' ? 'float64' : compactTypeOf(name, values(name)), values(name))]));
-    return new DownsampledSeries(buckets.length, { float64: packings('float64'), compact: packings('compact') } as Record<Packing, Record<SeriesColumnName, PackedColumn>>);
+    const float64 = {} as Record<SeriesColumnName, PackedColumn>;
+    const compact = {} as Record<SeriesColumnName, PackedColumn>;
+    for (const name of seriesColumnNames) {
+      const values = buckets.map((bucket) => bucket[name]);
+      float64[name] = packedColumn('float64', values);
+      compact[name] = packedColumn(compactTypeOf(name, values), values);
+    }
+    return new DownsampledSeries(buckets.length, { float64, compact });
   }
 
   /** What a run without the metric, or one the caller may not read, shows. */
