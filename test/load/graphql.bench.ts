@@ -1,7 +1,8 @@
 // The dashboard query of issue 5 over GraphQL: on an experiment of 100,000 runs, the 100 runs a
 // dashboard shows (picked by a tag, with the total count) with params and latest metrics, and their
-// 10 metrics × 2000 steps each downsampled to 500 buckets (min/max/mean), against Chronicle on its
-// own Postgres database.
+// 10 metrics × 2000 steps each downsampled to 500 buckets (first step, min, max, mean; by default
+// packed in 32 bits, 10.9 MB of base64, against 21.5 MB as float64), against Chronicle on its own
+// Postgres database. The timing includes the client's JSON.parse, as a dashboard's would.
 //
 // The tracking process caches downsampled series (keyed by each run's stream version), so the
 // first query after the server starts is the cold one: it aggregates every raw point. The bench

@@ -196,6 +196,16 @@ describe('queries', () => {
     expect(chosen.metricSeries[0].packed.max).toBe(lossSeries.packed.max);
     expect(Object.keys(chosen.metricSeries[0].packed32)).toEqual(['encoding', 'length', 'types', 'max', 'firstStep']);
     expect(chosen.metricSeries[0].packed32.types).toEqual({ max: 'float32', firstStep: 'int32' });
+    // Two resolutions in one query: one batch of the loader, each series at its own resolution.
+    const both = await gqlData<{ coarse: { columns: Columns }[]; fine: { columns: Columns }[] }>(
+      url,
+      ws,
+      'query($r: ID!) { coarse: metricSeries(runIds: [$r], keys: ["loss"], buckets: 2) { columns } fine: metricSeries(runIds: [$r], keys: ["loss"], buckets: 10) { columns } }',
+      { r: runId },
+    );
+    expect([bucketsOf(both.coarse[0].columns).length, bucketsOf(both.fine[0].columns).length]).toEqual([2, 10]);
+    expect(bucketsOf(both.fine[0].columns)).toEqual(bucketsOf(lossSeries.packed));
+
     // Over graphql-ws the columns are serialized from the objects, not from the cached bytes HTTP writes: the same JSON.
     const overWs = subscribe<typeof chosen>(url, ws, chosenQuery, { r: runId });
     try {
