@@ -51,7 +51,12 @@ const littleEndian = endianness() === 'LE';
 function packedColumn(type: PackedColumnType, values: readonly number[]): PackedColumn {
   const bytes = Buffer.from(arrayTypes[type].from(values).buffer);
   if (!littleEndian) bytes[type === 'float64' ? 'swap64' : 'swap32']();
-  return { type, base64: Buffer.from(bytes.toString('base64'), 'latin1') };
+  const base64 = bytes.toString('base64');
+  // A buffer of its own, not a slice of Node's shared pool: a cached column must not keep a pool
+  // slab alive after the rest of it is garbage, or the cache would hold more than it counts.
+  const text = Buffer.allocUnsafeSlow(base64.length);
+  text.write(base64, 'latin1');
+  return { type, base64: text };
 }
 
 function unpacked(column: PackedColumn): number[] {
