@@ -42,7 +42,7 @@ export class DownsampledSeriesRepository {
     // The versions are read before the points: points read later are at least as new, so a series
     // is never stored under a version newer than its data.
     const streamVersions = await this.store.streamVersions(this.db, workspaceId, runIds.map(runStream));
-    // A plain join, as seriesId: a thousand series a query, and no id or key holds a NUL.
+    // A plain join, as seriesId (a thousand series a query): JSON escapes any NUL in the workspace.
     const resolution = JSON.stringify([workspaceId, buckets, range]);
     const cacheKey = (runId: string, key: string) => `${resolution}\u0000${seriesId(runId, key)}`;
     const found = new Map<string, DownsampledSeries>();

@@ -116,14 +116,16 @@ export class DownsampledSeries {
   }
 
   private packedAfresh(names: readonly SeriesColumnName[], packing: Packing): PackedForm {
-    const columns: Record<string, unknown> = { ...this.header(names, packing) };
+    const header = this.header(names, packing);
+    const columns: Record<string, unknown> = { ...header };
     for (const name of names) {
       const base64 = this.columns[packing][name].base64;
       Object.defineProperty(columns, name, { enumerable: true, get: () => base64.toString('latin1') });
     }
-    const header = JSON.stringify(this.header(names, packing));
-    if (names.length === 0) return { columns: columns as PackedSeriesColumns, json: [Buffer.from(header)] };
-    const json: Buffer[] = [Buffer.from(header.slice(0, -1))];
+    const headerJson = JSON.stringify(header);
+    if (names.length === 0) return { columns: columns as PackedSeriesColumns, json: [Buffer.from(headerJson)] };
+    // The header without its closing brace, then `,"name":"<base64>` per column, then `"}`.
+    const json: Buffer[] = [Buffer.from(headerJson.slice(0, -1))];
     names.forEach((name, i) => json.push((i === 0 ? firstColumnOpenings : nextColumnOpenings).get(name)!, this.columns[packing][name].base64));
     json.push(objectEnd);
     return { columns: columns as PackedSeriesColumns, json };
