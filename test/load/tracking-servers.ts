@@ -172,6 +172,8 @@ export async function startChronicle(database: string, startupMs = 90_000): Prom
     CHRONICLE_S3_SECRET_KEY: process.env.CHRONICLE_S3_SECRET_KEY ?? 'chronicle-secret',
     CHRONICLE_S3_BUCKET: process.env.CHRONICLE_S3_BUCKET ?? 'chronicle-artifacts',
     CHRONICLE_LOG_LEVEL: 'warn',
+    // As the image runs it (Dockerfile): graphql-js, for one, skips its development-mode checks.
+    NODE_ENV: 'production',
     CHRONICLE_ADMIN_USERNAME: 'admin',
     CHRONICLE_ADMIN_PASSWORD: benchPassword,
   };

@@ -9,7 +9,8 @@ import { graphqlContextOf } from './graphql-context';
 import { formatGraphqlError } from './graphql-errors';
 import { complexityError, complexityPlugin, depthRule } from './graphql-limits';
 import { MetricValueScalar } from './metric-value.scalar';
-import { stringifyWithRawJson } from './raw-json';
+import { resolveSeriesColumnsDirectly } from './metrics.resolver';
+import { sendsRawJson, stringifyWithRawJson, type SendingResponse } from './raw-json';
 
 type WsExtra = { request: IncomingMessage & IncomingRequest };
 
@@ -68,19 +69,23 @@ export function graphqlOptions(authenticateSubscription: SubscriptionAuthenticat
     sortSchema: true,
     resolvers: { MetricValue: MetricValueScalar },
     transformSchema: (s) => {
+      resolveSeriesColumnsDirectly(s);
       built = s;
       return s;
     },
     playground: false,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    context: ({ req }: { req: IncomingRequest }) => graphqlContextOf(req),
+    context: ({ req, res }: { req: IncomingRequest; res: SendingResponse }) => {
+      sendsRawJson(res);
+      return graphqlContextOf(req);
+    },
     validationRules: [depthRule],
     // Apollo's default cache-control plugin wraps every field resolution; we set no cache hints,
     // and a dashboard page resolves millions of fields.
     plugins: [complexityPlugin, ApolloServerPluginCacheControlDisabled()],
     formatError: formatGraphqlError,
-    // Packed series arrive as JSON text, spliced in unscanned (raw-json.ts).
+    // Packed series arrive as cached JSON bytes, written out unscanned and uncopied (raw-json.ts).
     stringifyResult: stringifyWithRawJson,
     subscriptions: {
       'graphql-ws': {

@@ -39,7 +39,7 @@ type Metrics = { metricsLogged: { runId: string; experimentId: string; metrics: 
 const logBatch = `mutation($r: ID!, $b: LogBatchInput!) { logBatch(runId: $r, batch: $b) { id } }`;
 
 type Bucket = { firstStep: number; lastStep: number; min: number; max: number; mean: number; count: number };
-type Columns = { encoding: string; length: number } & Record<keyof Bucket, string | (number | string)[]>;
+type Columns = { encoding: string; length: number; types?: Record<keyof Bucket, 'float64' | 'float32' | 'int32'> } & Record<keyof Bucket, string | (number | string)[]>;
 const columnNames = ['firstStep', 'lastStep', 'min', 'max', 'mean', 'count'] as const;
 const numbers = (bucket: Bucket): Bucket => Object.fromEntries(columnNames.map((name) => [name, Number(bucket[name])])) as Bucket;
 
@@ -49,7 +49,10 @@ function bucketsOf(columns: Columns): Bucket[] {
     const values = columns[name];
     if (typeof values !== 'string') return values.map(Number);
     const bytes = Buffer.from(values, 'base64');
-    return Array.from({ length: bytes.length / 8 }, (_, i) => bytes.readDoubleLE(i * 8));
+    const type = columns.types?.[name] ?? 'float64';
+    const width = type === 'float64' ? 8 : 4;
+    const read = { float64: bytes.readDoubleLE, float32: bytes.readFloatLE, int32: bytes.readInt32LE }[type];
+    return Array.from({ length: bytes.length / width }, (_, i) => read.call(bytes, i * width));
   };
   const decoded = columnNames.map(column);
   decoded.forEach((values) => expect(values).toHaveLength(columns.length));
@@ -156,40 +159,61 @@ describe('queries', () => {
     ]);
   });
 
-  it('series by column, packed or as arrays, hold the same buckets as the objects; spikes, NaN and ±Infinity survive', async () => {
+  it('series by column, packed, packed in 32 bits or as arrays, hold the same buckets as the objects; spikes, NaN and ±Infinity survive', async () => {
     const ws = workspace();
     const runId = await createRun(ws, await createExperiment(ws));
     const loss = Array.from({ length: 1000 }, (_, step) => ({ key: 'loss', value: step === 437 ? 100 : step / 1000, timestamp: 1000 + step, step }));
     const odd = [1, 'NaN', '-Infinity'].map((value, step) => ({ key: 'odd', value, timestamp: 1000 + step, step }));
     await gqlData(url, ws, logBatch, { r: runId, b: { metrics: loss } });
     await gqlData(url, ws, logBatch, { r: runId, b: { metrics: odd } });
-    const data = await gqlData<{ metricSeries: { key: string; buckets: Bucket[]; packed: Columns; arrays: Columns }[] }>(
+    const data = await gqlData<{ metricSeries: { key: string; buckets: Bucket[]; packed: Columns; packed32: Columns; arrays: Columns }[] }>(
       url,
       ws,
       `query($r: ID!) { metricSeries(runIds: [$r], keys: ["loss", "odd"], buckets: 10) {
-        key buckets { firstStep lastStep min max mean count } packed: columns arrays: columns(encoding: ARRAYS) } }`,
+        key buckets { firstStep lastStep min max mean count } packed: columns packed32: columns(encoding: PACKED32) arrays: columns(encoding: ARRAYS) } }`,
       { r: runId },
     );
     const [lossSeries, oddSeries] = data.metricSeries;
     expect(lossSeries.packed.encoding).toBe('float64-le-base64');
     expect(lossSeries.arrays.encoding).toBe('json');
+    expect(lossSeries.packed32).toMatchObject({ encoding: 'le-base64', types: { firstStep: 'int32', lastStep: 'int32', min: 'float32', max: 'float32', mean: 'float32', count: 'int32' } });
     for (const series of data.metricSeries) {
       expect(bucketsOf(series.packed)).toEqual(series.buckets.map(numbers));
       expect(bucketsOf(series.arrays)).toEqual(series.buckets.map(numbers));
+      // In 32 bits: steps and counts exact, values rounded to float32.
+      const rounded = series.buckets.map(numbers).map((b) => ({ ...b, min: Math.fround(b.min), max: Math.fround(b.max), mean: Math.fround(b.mean) }));
+      expect(bucketsOf(series.packed32)).toEqual(rounded);
     }
     expect(bucketsOf(lossSeries.packed)).toHaveLength(10);
     expect(bucketsOf(lossSeries.packed)[4]).toMatchObject({ firstStep: 400, lastStep: 499, max: 100, count: 100 });
     expect(bucketsOf(oddSeries.packed).map((b) => b.min)).toEqual([1, NaN, -Infinity]);
     expect(oddSeries.arrays.min).toEqual([1, 'NaN', '-Infinity']);
 
-    const chosen = await gqlData<{ metricSeries: { packed: Columns }[] }>(
-      url,
-      ws,
-      'query($r: ID!) { metricSeries(runIds: [$r], keys: ["loss"], buckets: 10) { packed: columns(only: [MAX, FIRST_STEP]) } }',
-      { r: runId },
-    );
+    const chosenQuery =
+      'query($r: ID!) { metricSeries(runIds: [$r], keys: ["loss"], buckets: 10) { packed: columns(only: [MAX, FIRST_STEP]) packed32: columns(encoding: PACKED32, only: [MAX, FIRST_STEP]) } }';
+    const chosen = await gqlData<{ metricSeries: { packed: Columns; packed32: Columns }[] }>(url, ws, chosenQuery, { r: runId });
     expect(Object.keys(chosen.metricSeries[0].packed)).toEqual(['encoding', 'length', 'max', 'firstStep']);
     expect(chosen.metricSeries[0].packed.max).toBe(lossSeries.packed.max);
+    expect(Object.keys(chosen.metricSeries[0].packed32)).toEqual(['encoding', 'length', 'types', 'max', 'firstStep']);
+    expect(chosen.metricSeries[0].packed32.types).toEqual({ max: 'float32', firstStep: 'int32' });
+    // Two resolutions in one query: one batch of the loader, each series at its own resolution.
+    const both = await gqlData<{ coarse: { columns: Columns }[]; fine: { columns: Columns }[] }>(
+      url,
+      ws,
+      'query($r: ID!) { coarse: metricSeries(runIds: [$r], keys: ["loss"], buckets: 2) { columns } fine: metricSeries(runIds: [$r], keys: ["loss"], buckets: 10) { columns } }',
+      { r: runId },
+    );
+    expect([bucketsOf(both.coarse[0].columns).length, bucketsOf(both.fine[0].columns).length]).toEqual([2, 10]);
+    expect(bucketsOf(both.fine[0].columns)).toEqual(bucketsOf(lossSeries.packed));
+
+    // Over graphql-ws the columns are serialized from the objects, not from the cached bytes HTTP writes: the same JSON.
+    const overWs = subscribe<typeof chosen>(url, ws, chosenQuery, { r: runId });
+    try {
+      await overWs.until((received) => received.length > 0);
+      expect(overWs.received[0]).toEqual(chosen);
+    } finally {
+      overWs.close();
+    }
   });
 
   it('a cached series is served until its run gets a new point, and the next query sees the point', async () => {

@@ -30,7 +30,9 @@ export interface RequestLoaders {
   series: DataLoader<SeriesKey, DownsampledSeries, string>;
 }
 
-const seriesGroup = (k: SeriesKey) => JSON.stringify([k.buckets, k.range]);
+// A dashboard loads a thousand series per query, so these keys are plain joins, not JSON: buckets and
+// steps are numbers, and, as in seriesId, a run's id (generated hex) holds no NUL to blur the join.
+const seriesGroup = (k: SeriesKey) => (k.range ? `${k.buckets}\u0000${k.range.start}\u0000${k.range.end}` : `${k.buckets}`);
 
 @Injectable()
 export class TrackingLoaders {
@@ -70,7 +72,7 @@ export class TrackingLoaders {
         return models.filter((m) => readable.has(m.experimentId));
       }, (m) => m.modelId),
       series: new DataLoader<SeriesKey, DownsampledSeries, string>((keys) => this.loadSeries(ctx, keys), {
-        cacheKeyFn: (k) => JSON.stringify([k.runId, k.key, k.buckets, k.range]),
+        cacheKeyFn: (k) => `${seriesGroup(k)}\u0000${seriesId(k.runId, k.key)}`,
       }),
     };
   }
@@ -78,22 +80,22 @@ export class TrackingLoaders {
   // Per distinct (buckets, range), one permission check, one read of the runs' versions and at most
   // one aggregation of what the cache lacks: dashboards ask for the same resolution throughout.
   private async loadSeries(ctx: CommandContext, keys: readonly SeriesKey[]): Promise<DownsampledSeries[]> {
+    const groupOfKey = keys.map(seriesGroup);
     const groups = new Map<string, SeriesKey[]>();
-    for (const k of keys) {
-      const group = groups.get(seriesGroup(k));
+    keys.forEach((k, i) => {
+      const group = groups.get(groupOfKey[i]);
       if (group) group.push(k);
-      else groups.set(seriesGroup(k), [k]);
-    }
-    const results = new Map<string, DownsampledSeries>();
+      else groups.set(groupOfKey[i], [k]);
+    });
+    const results = new Map<string, Map<string, DownsampledSeries>>();
     await Promise.all(
       [...groups.entries()].map(async ([group, members]) => {
         const { buckets, range } = members[0];
         const runIds = await this.policy.readableRunIds(ctx, [...new Set(members.map((k) => k.runId))]);
         const metricKeys = [...new Set(members.map((k) => k.key))];
-        const found = await this.series.get(ctx.workspaceId, runIds, metricKeys, buckets, range);
-        for (const [id, series] of found) results.set(JSON.stringify([id, group]), series);
+        results.set(group, await this.series.get(ctx.workspaceId, runIds, metricKeys, buckets, range));
       }),
     );
-    return keys.map((k) => results.get(JSON.stringify([seriesId(k.runId, k.key), seriesGroup(k)])) ?? DownsampledSeries.empty);
+    return keys.map((k, i) => results.get(groupOfKey[i])!.get(seriesId(k.runId, k.key)) ?? DownsampledSeries.empty);
   }
 }
