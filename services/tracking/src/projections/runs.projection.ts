@@ -14,7 +14,7 @@ type Tables = TableNames<Table>;
  */
 export const runsProjection: Projection<TrackingEvent, Table> = {
   name: 'runs',
-  version: 6,
+  version: 7,
   tables: {
     runs: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL,
@@ -41,14 +41,17 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
     -- columns again, and decompressing them each time cost more than reading the wider rows.)
     CREATE INDEX ON ${t} (workspace_id, experiment_id, start_time DESC, run_id)`,
     // Each param and tag again, one row per key, for equality filters: under row-level security
-    // Postgres uses an index only for leakproof operators, which jsonb's are not but texteq and md5
-    // are. md5 because a value can outgrow a btree entry (tags run to 8000 characters).
+    // Postgres uses an index only for leakproof operators, which jsonb's are not but uuid_eq is.
+    // The value's md5 (as a uuid) stands in for the value, which can outgrow a btree entry (tags
+    // run to 8000 characters); it is a column of its own because Postgres answers from an index
+    // alone (no table reads) only when the index holds the columns, not an expression of them.
     run_keyed_values: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL, run_id text NOT NULL, experiment_id text NOT NULL,
       kind text NOT NULL, key text NOT NULL, value text NOT NULL,
+      value_md5 uuid NOT NULL GENERATED ALWAYS AS (md5(value)::uuid) STORED,
       PRIMARY KEY (workspace_id, run_id, kind, key)
     );
-    CREATE INDEX ON ${t} (workspace_id, experiment_id, kind, key, md5(value)) INCLUDE (run_id)`,
+    CREATE INDEX ON ${t} (workspace_id, experiment_id, kind, key, value_md5) INCLUDE (run_id)`,
     // The run's params, tags and latest metrics as MLflow's RunData JSON (lists sorted by key),
     // which runs/get and runs/search splice into their responses as they are: building 1000 runs'
     // JSON per search cost more than the search. Its own table keeps the run rows narrow for scans.

@@ -86,11 +86,11 @@ describe('compileRunSearch', () => {
     it.each([
       ['params', 'param'],
       ['tags', 'tag'],
-    ])('when filtering %s equality, then candidates come from run_keyed_values by key and md5 of the value, checked on the run row', (column, kind) => {
+    ])('when filtering %s equality, then candidates come from run_keyed_values by key and the md5 of the value, checked on the run row', (column, kind) => {
       const query = compile(`${column}.model = 'cnn'`);
       const lookup = new RegExp(
         `AND r\\.run_id IN \\(SELECT k\\.run_id FROM tracking\\.run_keyed_values k WHERE k\\.workspace_id = (\\$\\d+) AND k\\.experiment_id = ANY\\((\\$\\d+)::text\\[\\]\\)` +
-          ` AND k\\.kind = '${kind}' AND k\\.key = (\\$\\d+) AND md5\\(k\\.value\\) = md5\\((\\$\\d+)::text\\)\\) AND \\(r\\.${column} ->> \\3\\) = \\4$`,
+          ` AND k\\.kind = '${kind}' AND k\\.key = (\\$\\d+) AND k\\.value_md5 = md5\\((\\$\\d+)::text\\)::uuid\\) AND \\(r\\.${column} ->> \\3\\) = \\4$`,
         'm',
       );
       expect(boundIn(query, lookup)).toEqual(['ws-1', ['1', '2'], 'model', 'cnn']);

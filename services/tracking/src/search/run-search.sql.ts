@@ -141,9 +141,9 @@ function runCondition(scope: Scope, comparison: Comparison, params: SqlParameter
 
 /**
  * The runs whose param or tag `key` is `value`. Candidates come from run_keyed_values' index on
- * (workspace, experiment, kind, key, md5(value)), whose functions are all leakproof, so row-level
- * security lets the planner probe it, without reading the table (md5 alone, no value check there).
- * The run row's own value then settles md5 collisions.
+ * (workspace, experiment, kind, key, value_md5), whose operators are all leakproof, so row-level
+ * security lets the planner scan it, and only it. The run row's own value then settles md5
+ * collisions.
  */
 function keyedEquality(scope: Scope, kind: 'param' | 'tag', key: string, value: string, params: SqlParameters): string {
   const k = params.add(key);
@@ -151,7 +151,7 @@ function keyedEquality(scope: Scope, kind: 'param' | 'tag', key: string, value: 
   return (
     `r.run_id IN (SELECT k.run_id FROM ${qualifiedTable(scope.schema, 'run_keyed_values')} k` +
     ` WHERE k.workspace_id = ${scope.workspaceId} AND k.experiment_id = ANY(${scope.experimentIds}::text[])` +
-    ` AND k.kind = '${kind}' AND k.key = ${k} AND md5(k.value) = md5(${v}::text))` +
+    ` AND k.kind = '${kind}' AND k.key = ${k} AND k.value_md5 = md5(${v}::text)::uuid)` +
     ` AND ${keyedValue(kind, k)} = ${v}`
   );
 }
