@@ -32,10 +32,9 @@ const RUN_COLUMNS: Readonly<Record<string, string>> = {
 };
 
 // The run row's copies of its params, tags and latest metrics (runs projection), which filters and
-// order_by read: a search scans the experiments' run rows once instead of probing keyed tables
-// per run. No index serves these conditions: under row-level security Postgres only uses an index
-// for a condition whose functions are leakproof, and no jsonb operator is. Param and tag equality,
-// the selective filters, go through run_keyed_values instead (runWhere).
+// order_by read. No index serves conditions on them: under row-level security Postgres only uses
+// an index for a condition whose functions are leakproof, and no jsonb operator is. Param and tag
+// equality, the selective filters, first find their candidates in run_keyed_values (keyedEquality).
 const KEYED_COLUMNS = { metric: 'r.metrics', param: 'r.params', tag: 'r.tags' } as const;
 
 const DATASET_COLUMNS: Readonly<Record<string, string>> = {
