@@ -1,4 +1,3 @@
-import { escapeLiteral } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { DatabaseSession } from './database-session';
 import type { Queryable } from './queryable';
@@ -63,16 +62,13 @@ export class Database implements Queryable {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      // Opened and scoped in one round trip (two statements, so no bind parameters): a logged
-      // batch runs ten statements, and each round trip to Postgres costs the server ~0.3 ms.
-      await runQuery(runner, workspaceId ? `BEGIN; SELECT set_config('${workspaceSetting}', ${escapeLiteral(workspaceId)}, true)` : 'BEGIN');
+      await runner.startTransaction();
+      if (workspaceId) await runQuery(runner, `SELECT set_config('${workspaceSetting}', $1, true)`, [workspaceId]);
       const result = await work({ query: (text, values) => runQuery(runner, text, values) });
-      await runQuery(runner, 'COMMIT');
+      await runner.commitTransaction();
       return result;
     } catch (error) {
-      // After a failed COMMIT Postgres has already rolled back, and ROLLBACK only warns. On a
-      // broken connection ROLLBACK fails too, and the first error is the one worth reporting.
-      await runQuery(runner, 'ROLLBACK').catch(() => undefined);
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
     } finally {
       await runner.release();
