@@ -44,6 +44,16 @@ describe('row-level security on workspace_id', () => {
     expect(Number(rows[0]!.n)).toBe(3);
   });
 
+  it('scopes to a workspace id with quotes and backslashes in it, taken literally', async () => {
+    const odd = `ws'; SELECT 1; --\\x`;
+    await db.query(`INSERT INTO ${schema}.notes VALUES ($1, 'odd')`, [odd]);
+    try {
+      expect(await inWorkspace(odd, () => db.transaction((tx) => tx.query<{ body: string }>(`SELECT body FROM ${schema}.notes`)))).toEqual([{ body: 'odd' }]);
+    } finally {
+      await db.query(`DELETE FROM ${schema}.notes WHERE workspace_id = $1`, [odd]);
+    }
+  });
+
   it('applies to the table owner, so the service role cannot bypass it', async () => {
     const [table] = await db.query<{ forced: boolean }>(
       `SELECT relforcerowsecurity AS forced FROM pg_class WHERE oid = '${schema}.notes'::regclass`,
