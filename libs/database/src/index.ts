@@ -2,5 +2,5 @@ export { Database, type DatabaseOptions } from './database';
 export type { Queryable } from './queryable';
 export { DatabaseSession } from './database-session';
 export { isUniqueViolation } from './pg-errors';
-export { isolatesWorkspaces, isolateWorkspaces } from './row-level-security';
+export { isolatesWorkspaces, isolateWorkspaces, shareWorkspaces } from './row-level-security';
 export { workspaceScope, workspaceSetting } from './workspace-scope';

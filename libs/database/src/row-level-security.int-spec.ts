@@ -54,6 +54,28 @@ describe('row-level security on workspace_id', () => {
     }
   });
 
+  it('reads the workspace setting once per query, not once per row', async () => {
+    const plan = await inWorkspace('ws-a', () => db.transaction((tx) => tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) SELECT body FROM ${schema}.notes`)));
+    const text = plan.map((line) => line['QUERY PLAN']).join('\n');
+    expect(text).toMatch(/InitPlan/);
+    expect(text).not.toMatch(/Filter: .*current_setting/);
+  });
+
+  it('replaces the older per-row policy of a table isolated by an earlier version', async () => {
+    await db.query(`CREATE TABLE ${schema}.legacy (workspace_id text NOT NULL, body text NOT NULL)`);
+    await db.query(`ALTER TABLE ${schema}.legacy ENABLE ROW LEVEL SECURITY`);
+    await db.query(`ALTER TABLE ${schema}.legacy FORCE ROW LEVEL SECURITY`);
+    await db.query(`CREATE POLICY workspace_isolation ON ${schema}.legacy USING (coalesce(current_setting('chronicle.workspace_id', true), '') IN ('', workspace_id))`);
+    await db.query(`INSERT INTO ${schema}.legacy VALUES ('ws-a', 'a'), ('ws-b', 'b')`);
+
+    await isolateWorkspaces(db, schema, 'legacy');
+
+    const policies = await db.query<{ name: string }>(`SELECT policyname AS name FROM pg_policies WHERE schemaname = $1 AND tablename = 'legacy'`, [schema]);
+    expect(policies.map((p) => p.name)).toEqual(['workspace_isolation_v2']);
+    const rows = await inWorkspace('ws-b', () => db.transaction((tx) => tx.query<{ body: string }>(`SELECT body FROM ${schema}.legacy`)));
+    expect(rows).toEqual([{ body: 'b' }]);
+  });
+
   it('applies to the table owner, so the service role cannot bypass it', async () => {
     const [table] = await db.query<{ forced: boolean }>(
       `SELECT relforcerowsecurity AS forced FROM pg_class WHERE oid = '${schema}.notes'::regclass`,

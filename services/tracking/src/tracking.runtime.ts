@@ -1,6 +1,6 @@
 import { createArtifactStore, type ArtifactStoreConfig } from '@chronicle/artifacts';
 import { Database, isolateWorkspaces } from '@chronicle/database';
-import { ensureProjections, EventRelay, type RelayOptions } from '@chronicle/eventstore';
+import { ensureProjections, EventRelay, eventStoreWorkspaceTables, type RelayOptions } from '@chronicle/eventstore';
 import type { EventBus } from '@chronicle/messaging';
 import type { DynamicModule } from '@nestjs/common';
 import type { SubscriptionAuthenticator } from './api/graphql/graphql.options';
@@ -28,10 +28,10 @@ export async function openTrackingDatabase(databaseUrl: string, poolSize: number
   const db = await Database.connect({ url: databaseUrl, name: 'tracking', migrations: trackingMigrations, poolSize });
   const store = new TrackingEventStore(db);
   await ensureProjections(db, store, trackingProjections);
-  // Every tracking read model is per workspace: behind row-level security (a lookup once it is).
-  for (const projection of trackingProjections) {
-    for (const table of Object.keys(projection.tables)) await isolateWorkspaces(db, trackingSchema, table);
-  }
+  // Every tracking table is per workspace: behind row-level security, at its current policy (a
+  // lookup once it is). The log's tables got theirs in a migration; a newer policy reaches them here.
+  const tables = [...eventStoreWorkspaceTables, ...trackingProjections.flatMap((projection) => Object.keys(projection.tables))];
+  for (const table of tables) await isolateWorkspaces(db, trackingSchema, table);
   return { db, store };
 }
 

@@ -1,4 +1,4 @@
-import { isolateWorkspaces } from '@chronicle/database';
+import { isolateWorkspaces, shareWorkspaces } from '@chronicle/database';
 import { eventStoreWorkspaceTables } from '@chronicle/eventstore';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { trackingSchema } from '../tracking.schema';
@@ -10,10 +10,6 @@ export class TrackingRowLevelSecurity1764000000000 implements MigrationInterface
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of eventStoreWorkspaceTables) {
-      await runner.query(`DROP POLICY IF EXISTS workspace_isolation ON ${trackingSchema}.${table}`);
-      await runner.query(`ALTER TABLE ${trackingSchema}.${table} NO FORCE ROW LEVEL SECURITY`);
-      await runner.query(`ALTER TABLE ${trackingSchema}.${table} DISABLE ROW LEVEL SECURITY`);
-    }
+    for (const table of eventStoreWorkspaceTables) await shareWorkspaces(runner, trackingSchema, table);
   }
 }
