@@ -57,6 +57,10 @@ export async function rebuildProjection<E>(
     if (progress.replayed === before) break;
   }
 
+  // Statistics before the tables go live: until autovacuum gets to them the planner would see empty
+  // tables, and a search planned that way ran for minutes.
+  for (const table of Object.values(fresh) as string[]) await db.query(`ANALYZE ${table}`);
+
   await db.transaction(async (tx) => {
     // SHARE ROW EXCLUSIVE waits for running appends and blocks new ones, so after it nothing is
     // in flight and the tail read below is complete.

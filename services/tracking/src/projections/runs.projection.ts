@@ -14,7 +14,7 @@ type Tables = TableNames<Table>;
  */
 export const runsProjection: Projection<TrackingEvent, Table> = {
   name: 'runs',
-  version: 7,
+  version: 8,
   tables: {
     runs: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL,
@@ -59,12 +59,15 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
       workspace_id text NOT NULL, run_id text NOT NULL, data text NOT NULL,
       PRIMARY KEY (workspace_id, run_id)
     )`,
-    // Which point of each metric is the latest, decided on insert; search reads runs.metrics.
+    // Which point of each metric is the latest, decided on insert. Search filters on metrics here:
+    // the second index finds the runs whose latest `key` is in a range from the index alone, with
+    // float8 comparisons, which are leakproof (row-level security allows the index).
     latest_metrics: (t) => `CREATE TABLE ${t} (
-      workspace_id text NOT NULL, run_id text NOT NULL, key text NOT NULL,
+      workspace_id text NOT NULL, run_id text NOT NULL, experiment_id text NOT NULL, key text NOT NULL,
       value double precision NOT NULL, timestamp bigint NOT NULL, step bigint NOT NULL,
       PRIMARY KEY (workspace_id, run_id, key) INCLUDE (value)
-    )`,
+    );
+    CREATE INDEX ON ${t} (workspace_id, experiment_id, key, value) INCLUDE (run_id)`,
     run_dataset_inputs: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL, run_id text NOT NULL,
       dataset_name text NOT NULL, dataset_digest text NOT NULL, source_type text NOT NULL, source text NOT NULL,
@@ -164,9 +167,10 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
           const columns = metricColumns({ metrics: latestMetricPoints(event.data.metrics) });
           await tx.query(
             `WITH latest AS (
-               INSERT INTO ${t.latest_metrics} AS l (workspace_id, run_id, key, value, timestamp, step)
-               SELECT $1, $2, key, value, timestamp, step
+               INSERT INTO ${t.latest_metrics} AS l (workspace_id, run_id, experiment_id, key, value, timestamp, step)
+               SELECT $1, $2, r.experiment_id, p.key, p.value, p.timestamp, p.step
                FROM unnest($3::text[], $4::float8[], $5::bigint[], $6::bigint[]) AS p(key, value, timestamp, step)
+               JOIN ${t.runs} r ON r.workspace_id = $1 AND r.run_id = $2
                ON CONFLICT (workspace_id, run_id, key) DO UPDATE
                  SET value = EXCLUDED.value, timestamp = EXCLUDED.timestamp, step = EXCLUDED.step
                  WHERE (EXCLUDED.step, EXCLUDED.timestamp, EXCLUDED.value) > (l.step, l.timestamp, l.value)

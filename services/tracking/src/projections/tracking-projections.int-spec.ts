@@ -300,12 +300,14 @@ describe('runs projection', () => {
     ]);
   });
 
-  it('keeps the latest metric by (step, timestamp, value), across out-of-order batches and NaN', async () => {
+  it("keeps the latest metric by (step, timestamp, value), across out-of-order batches and NaN, under the run's experiment", async () => {
     await runHistory();
-    expect(await rows(`SELECT key, value, timestamp, step FROM $schema.latest_metrics WHERE workspace_id = $1 AND run_id = 'run-a' ORDER BY key`)).toEqual([
-      { key: 'acc', value: 0.3, timestamp: '50', step: '0' },
-      { key: 'loss', value: 0.5, timestamp: '100', step: '2' },
-      { key: 'nan', value: Number.NaN, timestamp: '10', step: '1' },
+    expect(
+      await rows(`SELECT experiment_id, key, value, timestamp, step FROM $schema.latest_metrics WHERE workspace_id = $1 AND run_id = 'run-a' ORDER BY key`),
+    ).toEqual([
+      { experiment_id: '1', key: 'acc', value: 0.3, timestamp: '50', step: '0' },
+      { experiment_id: '1', key: 'loss', value: 0.5, timestamp: '100', step: '2' },
+      { experiment_id: '1', key: 'nan', value: Number.NaN, timestamp: '10', step: '1' },
     ]);
     // a later step replaces the NaN; an equal (step, timestamp) with a smaller value does not
     await append('run-a', ev.metrics('run-a', point('nan', 2, 10, 2)), ev.metrics('run-a', point('nan', 1.5, 10, 2)));

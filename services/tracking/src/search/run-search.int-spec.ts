@@ -92,6 +92,12 @@ describe('compileRunSearch on Postgres', () => {
         JSON.stringify(run.params ?? {}), JSON.stringify(run.tags ?? {}), JSON.stringify(metrics),
       ],
     );
+    for (const [key, value] of Object.entries(run.metrics ?? {})) {
+      await client.query(
+        `INSERT INTO ${schema}.latest_metrics (workspace_id, run_id, experiment_id, key, value, timestamp, step) VALUES ($1, $2, $3, $4, $5, 0, 0)`,
+        [workspace, run.id, run.experiment ?? '1', key, value],
+      );
+    }
     for (const [kind, values] of [['param', run.params], ['tag', run.tags]] as const) {
       for (const [key, value] of Object.entries(values ?? {})) {
         await client.query(

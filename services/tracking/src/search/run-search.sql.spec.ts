@@ -59,26 +59,24 @@ describe('compileRunSearch', () => {
   });
 
   describe('given metric filters', () => {
-    it("when filtering metrics.acc > 0.9, then the run row's metric is compared as a double, binding key and value, and NaN is excluded", () => {
+    it('when filtering metrics.acc > 0.9, then candidates come from latest_metrics by key and value range, compared as doubles, NaN excluded', () => {
       const query = compile('metrics.acc > 0.9');
-      expect(
-        boundIn(
-          query,
-          /AND \(r\.metrics -> (\$\d+) ->> 0\)::double precision > (\$\d+)::double precision AND \(r\.metrics -> \$4 ->> 0\)::double precision <> 'NaN'$/m,
-        ),
-      ).toEqual(['acc', 0.9]);
-      expect(query.text).not.toContain('latest_metrics');
+      const lookup =
+        /AND r\.run_id IN \(SELECT m\.run_id FROM tracking\.latest_metrics m WHERE m\.workspace_id = (\$\d+) AND m\.experiment_id = ANY\((\$\d+)::text\[\]\)/.source +
+        / AND m\.key = (\$\d+) AND m\.value > (\$\d+)::double precision AND m\.value <> 'NaN'\)$/.source;
+      expect(boundIn(query, new RegExp(lookup, 'm'))).toEqual(['ws-1', ['1', '2'], 'acc', 0.9]);
+      expect(query.text).not.toContain('r.metrics');
     });
     it.each(['<', '<=', '=', '!='])('when the comparator is %s, then no NaN guard is needed', (comparator) => {
       const query = compile(`metrics.acc ${comparator} 1`);
-      expect(query.text).toContain('(r.metrics -> $4 ->> 0)::double precision');
+      expect(query.text).toContain('AND m.key = $4 AND m.value');
       expect(query.text).not.toContain("'NaN'");
     });
     it('when the comparator is >=, then NaN is excluded too', () => {
-      expect(compile('metrics.acc >= 1').text).toContain(">= $5::double precision AND (r.metrics -> $4 ->> 0)::double precision <> 'NaN'");
+      expect(compile('metrics.acc >= 1').text).toContain("m.value >= $5::double precision AND m.value <> 'NaN')");
     });
-    it('when the comparator is !=, then it becomes <>', () => {
-      expect(compile('metrics.acc != 1').text).toContain('(r.metrics -> $4 ->> 0)::double precision <> $5::double precision');
+    it('when the comparator is !=, then it becomes <> (a run without the metric matches nothing)', () => {
+      expect(compile('metrics.acc != 1').text).toContain('m.value <> $5::double precision)');
     });
   });
 
@@ -106,7 +104,7 @@ describe('compileRunSearch', () => {
     });
     it('when two filters are given, then both are conditions, ANDed', () => {
       const query = compile("metrics.acc > 0.5 AND params.lr = '0.1'");
-      expect(query.text).toMatch(/AND \(r\.metrics -> \$4 ->> 0\)::double precision > \$5::double precision .*\n {2}AND r\.run_id IN \(SELECT k\.run_id/);
+      expect(query.text).toMatch(/AND r\.run_id IN \(SELECT m\.run_id .* m\.value > \$5::double precision .*\n {2}AND r\.run_id IN \(SELECT k\.run_id/);
     });
   });
 
@@ -213,7 +211,7 @@ describe('compileRunSearch with OR groups', () => {
 
   it('when a filter has an OR group, then its alternatives are one parenthesised condition ANDed with the rest', () => {
     expect(query.text).toContain(
-      "AND (((r.metrics -> $4 ->> 0)::double precision > $5::double precision AND (r.metrics -> $4 ->> 0)::double precision <> 'NaN') OR (r.run_id IN (SELECT k.run_id FROM tracking.run_keyed_values k WHERE k.workspace_id = $1 AND k.experiment_id = ANY($2::text[]) AND k.kind = 'param'",
+      "AND ((r.run_id IN (SELECT m.run_id FROM tracking.latest_metrics m WHERE m.workspace_id = $1 AND m.experiment_id = ANY($2::text[]) AND m.key = $4 AND m.value > $5::double precision AND m.value <> 'NaN')) OR (r.run_id IN (SELECT k.run_id FROM tracking.run_keyed_values k WHERE k.workspace_id = $1 AND k.experiment_id = ANY($2::text[]) AND k.kind = 'param'",
     );
     expect(query.text).toMatch(/ = \$7\)\)\n {2}AND r\.run_id IN \(SELECT k\.run_id .* k\.kind = 'tag' .*\) AND \(r\.tags ->> \$8\) = \$9\n/);
   });

@@ -31,10 +31,11 @@ const RUN_COLUMNS: Readonly<Record<string, string>> = {
   end_time: 'r.end_time',
 };
 
-// The run row's copies of its params, tags and latest metrics (runs projection), which filters and
-// order_by read. No index serves conditions on them: under row-level security Postgres only uses
-// an index for a condition whose functions are leakproof, and no jsonb operator is. Param and tag
-// equality, the selective filters, first find their candidates in run_keyed_values (keyedEquality).
+// The run row's copies of its params, tags and latest metrics (runs projection), which order_by
+// and the filters without an index of their own read. Under row-level security Postgres only uses
+// an index for a condition whose functions are leakproof, and no jsonb operator is: param and tag
+// equality first find their candidates in run_keyed_values (keyedEquality), metric comparisons
+// read latest_metrics (latestMetricCondition).
 const KEYED_COLUMNS = { metric: 'r.metrics', param: 'r.params', tag: 'r.tags' } as const;
 
 const DATASET_COLUMNS: Readonly<Record<string, string>> = {
@@ -45,8 +46,9 @@ const DATASET_COLUMNS: Readonly<Record<string, string>> = {
 
 /**
  * Compiles a runs search into one parameterised query returning `columns` (over `runs r`; the run
- * ids by default) of the matching runs, in order. Metrics, params and tags are read from the run
- * row's jsonb copies; datasets are EXISTS semi-joins on their own table.
+ * ids by default) of the matching runs, in order. Metric filters, param and tag equality and
+ * datasets are semi-joins on tables of their own; the other conditions and the sort keys read the
+ * run row's jsonb copies.
  */
 export function compileRunSearch(request: RunSearchRequest, columns = 'r.run_id'): SqlQuery {
   const params = new SqlParameters();
@@ -124,18 +126,29 @@ function runCondition(scope: Scope, comparison: Comparison, params: SqlParameter
       if (comparison.comparator === '=' && typeof comparison.value === 'string') {
         return keyedEquality(scope, comparison.type, comparison.key, comparison.value, params);
       }
-    // falls through: other comparisons read the run row
-    case 'metric': {
-      const value = keyedValue(comparison.type, params.add(comparison.key));
-      const condition = compareColumn(value, comparison, params, 'double precision');
-      // Postgres ranks NaN above every number, so NaN > x would hold; MLflow never matches NaN
-      // with an ordering comparison.
-      if (comparison.type === 'metric' && (comparison.comparator === '>' || comparison.comparator === '>=')) {
-        return `${condition} AND ${value} <> 'NaN'`;
-      }
-      return condition;
-    }
+      // other comparisons read the run row
+      return compareColumn(keyedValue(comparison.type, params.add(comparison.key)), comparison, params, 'double precision');
+    case 'metric':
+      return latestMetricCondition(scope, comparison, params);
   }
+}
+
+/**
+ * The runs whose latest value of a metric passes the comparison, from latest_metrics' index on
+ * (workspace, experiment, key, value): float8 comparisons are leakproof, so the index serves them
+ * under row-level security, and it holds the run ids, so the table is not read.
+ */
+function latestMetricCondition(scope: Scope, comparison: Comparison, params: SqlParameters): string {
+  const key = params.add(comparison.key);
+  const condition = compareColumn('m.value', comparison, params, 'double precision');
+  // Postgres ranks NaN above every number, so NaN > x would hold; MLflow never matches NaN with an
+  // ordering comparison.
+  const notNaN = comparison.comparator === '>' || comparison.comparator === '>=' ? ` AND m.value <> 'NaN'` : '';
+  return (
+    `r.run_id IN (SELECT m.run_id FROM ${qualifiedTable(scope.schema, 'latest_metrics')} m` +
+    ` WHERE m.workspace_id = ${scope.workspaceId} AND m.experiment_id = ANY(${scope.experimentIds}::text[])` +
+    ` AND m.key = ${key} AND ${condition}${notNaN})`
+  );
 }
 
 /**
