@@ -8,7 +8,7 @@
 // first query after the server starts is the cold one: it aggregates every raw point. The bench
 // reports it apart from the warm p50/p95 of the queries after it.
 import { round } from './eventstore-bench-support';
-import { call, createDatabase, databaseExists, dropDatabase, pgUrl, startChronicle, stopServer, withPg, type Server } from './tracking-servers';
+import { call, createDatabase, databaseExists, dropDatabase, keptDatabaseStartupMs, pgUrl, startChronicle, stopServer, withPg, type Server } from './tracking-servers';
 import { seedRunsInProcess, type SeedRun } from './tracking-seed';
 
 const RUNS = 100;
@@ -190,7 +190,7 @@ export async function runGraphqlBench(): Promise<Record<string, unknown>> {
   let server: Server | undefined;
   try {
     if (!REUSE_DATABASE || !(await databaseExists(database))) await createDatabase(database);
-    server = await startChronicle(database);
+    server = await startChronicle(database, REUSE_DATABASE ? keptDatabaseStartupMs : undefined);
     log(`GraphQL dashboard bench: ${RUNS} of ${RUNS + OTHER_RUNS} runs × ${KEYS.length} metrics × ${STEPS} steps, series as ${FORM}, on ${server.baseUrl} (database ${database})…`);
     if (!(await isSeeded(server))) await seed(server);
     const { experimentId, runIds } = await dashboardOf(server);

@@ -157,7 +157,10 @@ function freePortCandidate(base: number): number {
   return base + Math.floor(Math.random() * 500);
 }
 
-/** `startupMs`: how long to wait for /health; a kept database may first rebuild bumped projections. */
+/** How long a server on a kept database may take to start: it first rebuilds bumped projections from its log. */
+export const keptDatabaseStartupMs = 3_600_000;
+
+/** `startupMs`: how long to wait for /health (`keptDatabaseStartupMs` on a kept database). */
 export async function startChronicle(database: string, startupMs = 90_000): Promise<Server> {
   const tmpDir = mkdtempSync(path.join(tmpdir(), 'chronicle-bench-'));
   const port = freePortCandidate(46000);

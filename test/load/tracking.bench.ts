@@ -24,6 +24,7 @@ import {
   createDatabase,
   databaseExists,
   dropDatabase,
+  keptDatabaseStartupMs,
   pgUrl,
   startChronicle,
   startMlflow,
@@ -597,7 +598,7 @@ export async function runTrackingBench(): Promise<Record<string, unknown>> {
     if (WITH_MLFLOW) await createDatabase(dbs.mlflow);
     const [chronicle, mlflow] = await Promise.all([
       // A kept database whose projections changed version is rebuilt from its log before the server is up.
-      startChronicle(dbs.chronicle, REUSE_DATABASE ? 3_600_000 : 90_000).then((s) => (servers.push(s), s)),
+      startChronicle(dbs.chronicle, REUSE_DATABASE ? keptDatabaseStartupMs : undefined).then((s) => (servers.push(s), s)),
       WITH_MLFLOW ? startMlflow(dbs.mlflow).then((s) => (servers.push(s), s)) : undefined,
     ]);
     log(`  chronicle ${chronicle.baseUrl} (db ${dbs.chronicle})`);
