@@ -76,6 +76,15 @@ describe('row-level security on workspace_id', () => {
     expect(rows).toEqual([{ body: 'b' }]);
   });
 
+  it('lets replicas starting together isolate the same table at once', async () => {
+    await db.query(`CREATE TABLE ${schema}.raced (workspace_id text NOT NULL, body text NOT NULL)`);
+    // Connections open first, so every contender reads "no policy yet" before any creates one.
+    await Promise.all(Array.from({ length: 6 }, () => db.query('SELECT pg_sleep(0.05)')));
+    await Promise.all(Array.from({ length: 6 }, () => isolateWorkspaces(db, schema, 'raced')));
+    const policies = await db.query<{ name: string }>(`SELECT policyname AS name FROM pg_policies WHERE schemaname = $1 AND tablename = 'raced'`, [schema]);
+    expect(policies.map((p) => p.name)).toEqual(['workspace_isolation_v2']);
+  });
+
   it('applies to the table owner, so the service role cannot bypass it', async () => {
     const [table] = await db.query<{ forced: boolean }>(
       `SELECT relforcerowsecurity AS forced FROM pg_class WHERE oid = '${schema}.notes'::regclass`,

@@ -23,8 +23,11 @@ export async function isolateWorkspaces(q: Queryable, schema: string, table: str
   if (names.has(policyName)) return;
   await q.query(`ALTER TABLE ${schema}.${table} ENABLE ROW LEVEL SECURITY`);
   await q.query(`ALTER TABLE ${schema}.${table} FORCE ROW LEVEL SECURITY`);
-  for (const old of replacedPolicyNames) if (names.has(old)) await q.query(`DROP POLICY ${old} ON ${schema}.${table}`);
-  await q.query(`CREATE POLICY ${policyName} ON ${schema}.${table} USING (${policyCondition})`);
+  // Replicas starting together may race through here; each step tolerates the others having done it.
+  for (const old of replacedPolicyNames) if (names.has(old)) await q.query(`DROP POLICY IF EXISTS ${old} ON ${schema}.${table}`);
+  await q.query(
+    `DO $$ BEGIN CREATE POLICY ${policyName} ON ${schema}.${table} USING (${policyCondition}); EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+  );
 }
 
 /** Takes `schema.table` out from behind row-level security (a migration's way down). */
