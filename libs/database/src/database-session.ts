@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { statementText, type PreparedStatement } from './prepared-statement';
 import type { Queryable } from './queryable';
 
 // The server probes an idle session after 10 s and gives up after 3 missed probes, so a session
@@ -12,9 +13,13 @@ const serverKeepalives = '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5
  * into a pooled connection; when the connection is lost, every later query fails.
  */
 export class DatabaseSession implements Queryable {
-  private constructor(private readonly client: Client) {}
+  private constructor(
+    private readonly client: Client,
+    private readonly prepareStatements: boolean,
+  ) {}
 
-  static async open(url: string): Promise<DatabaseSession> {
+  /** `prepareStatements`: as the `Database` that opens it (the relay reads the log through its session). */
+  static async open(url: string, prepareStatements = false): Promise<DatabaseSession> {
     const client = new Client({ connectionString: url, keepAlive: true, keepAliveInitialDelayMillis: 10_000, options: `-c jit=off ${serverKeepalives}` });
     // Without a listener a lost connection would be thrown as an uncaught error; the failed
     // query that follows reports it instead.
@@ -25,11 +30,12 @@ export class DatabaseSession implements Queryable {
       await client.end().catch(() => undefined);
       throw error;
     }
-    return new DatabaseSession(client);
+    return new DatabaseSession(client, prepareStatements);
   }
 
-  async query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]> {
-    const result = await this.client.query(text, values);
+  async query<R = Record<string, unknown>>(statement: string | PreparedStatement, values?: unknown[]): Promise<R[]> {
+    // pg prepares a {name, text} once on this connection and runs it by name afterwards.
+    const result = await this.client.query(typeof statement !== 'string' && this.prepareStatements ? statement : statementText(statement), values);
     return result.rows as R[];
   }
 

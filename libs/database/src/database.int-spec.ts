@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { databaseUrl } from '@chronicle/testing';
 import { Database } from './database';
+import { prepared } from './prepared-statement';
 
 const schema = `tx_${randomBytes(6).toString('hex')}`;
 // One connection, so every test also shows what a transaction leaves behind on it.
@@ -49,5 +50,37 @@ describe('Database.transaction', () => {
     expect(await bodies()).toEqual([]);
     await db.transaction((tx) => tx.query(`INSERT INTO ${schema}.notes VALUES ('ws-a', 'after')`));
     expect(await bodies()).toEqual(['after']);
+  });
+});
+
+describe('prepared statements', () => {
+  const insert = prepared(`INSERT INTO ${schema}.notes VALUES ($1, $2)`);
+  const preparedOnConnection = (on: Database) =>
+    on.query<{ name: string }>(`SELECT name FROM pg_prepared_statements WHERE name = $1`, [insert.name]).then((rows) => rows.length);
+
+  it('prepares a statement once on the connection when the database prepares statements, and runs it again by name', async () => {
+    const preparing = await Database.connect({ url: databaseUrl, name: 'tx_tests', migrations: [], poolSize: 1, prepareStatements: true });
+    try {
+      await preparing.transaction((tx) => tx.query(insert, ['ws-a', 'first']));
+      await preparing.query(insert, ['ws-a', 'second']);
+      expect(await preparedOnConnection(preparing)).toBe(1);
+      // A session of its (the relay's) prepares the same way, on its own connection.
+      const session = await preparing.session();
+      try {
+        await session.query(insert, ['ws-a', 'third']);
+        expect((await session.query(`SELECT name FROM pg_prepared_statements WHERE name = $1`, [insert.name])).length).toBe(1);
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await preparing.close();
+    }
+    expect(await bodies()).toEqual(['first', 'second', 'third']);
+  });
+
+  it('runs the same statement unprepared when the database does not prepare (embedded PGlite shares one session)', async () => {
+    await db.query(insert, ['ws-a', 'plain']);
+    expect(await preparedOnConnection(db)).toBe(0);
+    expect(await bodies()).toEqual(['plain']);
   });
 });

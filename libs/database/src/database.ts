@@ -1,5 +1,6 @@
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { DatabaseSession } from './database-session';
+import { prepared, statementText, type PreparedStatement } from './prepared-statement';
 import type { Queryable } from './queryable';
 import { workspaceScope, workspaceSetting } from './workspace-scope';
 
@@ -9,7 +10,15 @@ export interface DatabaseOptions {
   name: string;
   migrations: (new () => MigrationInterface)[];
   poolSize?: number;
+  /**
+   * Whether `prepared` statements are prepared on each connection. Off when the pool's connections
+   * share one backend session (embedded PGlite's socket server), where a statement one connection
+   * prepared would clash with the same name from another.
+   */
+  prepareStatements?: boolean;
 }
+
+const scopeToWorkspace = prepared(`SELECT set_config('${workspaceSetting}', $1, true)`);
 
 /**
  * One service's connection to Postgres. TypeORM owns the pool and the migrations; hot paths run
@@ -21,6 +30,7 @@ export class Database implements Queryable {
     private readonly url: string,
     /** Whether row-level security can bind this connection's role: a superuser (embedded PGlite's only role) bypasses it. */
     private readonly rowLevelSecurity: boolean,
+    private readonly prepareStatements: boolean,
   ) {}
 
   static async connect(options: DatabaseOptions): Promise<Database> {
@@ -39,15 +49,15 @@ export class Database implements Queryable {
     await dataSource.initialize();
     await dataSource.runMigrations();
     const [role] = (await dataSource.query(`SELECT rolsuper FROM pg_roles WHERE rolname = current_user`)) as { rolsuper: boolean }[];
-    return new Database(dataSource, options.url, !role?.rolsuper);
+    return new Database(dataSource, options.url, !role?.rolsuper, options.prepareStatements ?? false);
   }
 
   /** Runs one statement; inside a request's workspace scope, in a transaction under that workspace's row-level security. */
-  async query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<R[]> {
-    if (this.scopedWorkspace()) return this.transaction((tx) => tx.query<R>(text, values));
+  async query<R = Record<string, unknown>>(statement: string | PreparedStatement, values?: unknown[]): Promise<R[]> {
+    if (this.scopedWorkspace()) return this.transaction((tx) => tx.query<R>(statement, values));
     const runner = this.dataSource.createQueryRunner();
     try {
-      return await runQuery<R>(runner, text, values);
+      return await this.run<R>(runner, statement, values);
     } finally {
       await runner.release();
     }
@@ -63,8 +73,8 @@ export class Database implements Queryable {
     await runner.connect();
     try {
       await runner.startTransaction();
-      if (workspaceId) await runQuery(runner, `SELECT set_config('${workspaceSetting}', $1, true)`, [workspaceId]);
-      const result = await work({ query: (text, values) => runQuery(runner, text, values) });
+      if (workspaceId) await this.run(runner, scopeToWorkspace, [workspaceId]);
+      const result = await work({ query: (statement, values) => this.run(runner, statement, values) });
       await runner.commitTransaction();
       return result;
     } catch (error) {
@@ -77,7 +87,7 @@ export class Database implements Queryable {
 
   /** A dedicated connection outside the pool, for session-scoped locks and settings; the caller closes it. */
   session(): Promise<DatabaseSession> {
-    return DatabaseSession.open(this.url);
+    return DatabaseSession.open(this.url, this.prepareStatements);
   }
 
   private scopedWorkspace(): string | undefined {
@@ -87,9 +97,11 @@ export class Database implements Queryable {
   async close(): Promise<void> {
     await this.dataSource.destroy();
   }
-}
 
-async function runQuery<R>(runner: QueryRunner, text: string, values?: unknown[]): Promise<R[]> {
-  const result = await runner.query(text, values, true);
-  return (result.records ?? []) as R[];
+  private async run<R>(runner: QueryRunner, statement: string | PreparedStatement, values?: unknown[]): Promise<R[]> {
+    // TypeORM hands its query argument to pg's client.query as it is, and pg prepares a {name, text}.
+    const query = typeof statement !== 'string' && this.prepareStatements ? (statement as unknown as string) : statementText(statement);
+    const result = await runner.query(query, values, true);
+    return (result.records ?? []) as R[];
+  }
 }

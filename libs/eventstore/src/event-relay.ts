@@ -1,6 +1,6 @@
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { Envelope } from '@chronicle/contracts';
-import type { Database, Queryable } from '@chronicle/database';
+import { prepared, type Database, type Queryable } from '@chronicle/database';
 import type { BusRecord, EventBus } from '@chronicle/messaging';
 import type { EventStore } from './event-store';
 import { AdvisoryLockLeadership, SoleLeadership, type RelayLeadership } from './relay-leadership';
@@ -204,8 +204,8 @@ export class EventRelay {
   private saveCheckpoint(connection: Queryable, last: EncodedEvent): Promise<void> {
     const saving = connection
       .query(
-        `INSERT INTO ${this.store.schema}.checkpoints (name, transaction_id, position) VALUES ($1, $2::xid8, $3)
-         ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position`,
+        prepared(`INSERT INTO ${this.store.schema}.checkpoints (name, transaction_id, position) VALUES ($1, $2::xid8, $3)
+         ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position`),
         [this.checkpointName, last.transactionId, last.position],
       )
       .then(() => undefined);

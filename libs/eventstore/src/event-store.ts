@@ -1,5 +1,5 @@
 import type { EventCodec } from '@chronicle/contracts';
-import { Database, isUniqueViolation, type Queryable } from '@chronicle/database';
+import { Database, isUniqueViolation, prepared, type Queryable } from '@chronicle/database';
 import { ConcurrencyError } from '@chronicle/errors';
 import type { Decider } from './decider';
 import { liveTables, type Projection } from './projection';
@@ -108,7 +108,7 @@ export class EventStore<E> {
     const storesSnapshot = snapshot !== null;
     try {
       const rows = await tx.query<{ position: string; transaction_id: string }>(
-        `WITH appended AS (
+        prepared(`WITH appended AS (
            INSERT INTO ${this.events} (workspace_id, stream_id, stream_version, event_type, schema_version, payload, metadata)
            SELECT $1, $2, $3::bigint + u.ord, u.event_type, 1, u.payload, $6::jsonb
            FROM unnest($4::text[], $5::bytea[]) WITH ORDINALITY AS u(event_type, payload, ord)
@@ -119,7 +119,7 @@ export class EventStore<E> {
            SELECT $1, $2, $3::bigint + cardinality($4::text[]), $8::jsonb WHERE $7::boolean
            ON CONFLICT (workspace_id, stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state
          )
-         SELECT position, transaction_id::text AS transaction_id FROM appended ORDER BY position`,
+         SELECT position, transaction_id::text AS transaction_id FROM appended ORDER BY position`),
         [
           request.workspaceId,
           request.streamId,
@@ -190,9 +190,9 @@ export class EventStore<E> {
   async readEncodedAfter(cursor: LogCursor, limit: number, q: Queryable = this.db, quiesced = false): Promise<EncodedEvent[]> {
     const visible = quiesced ? '' : `AND e.transaction_id < (${appendHorizon})`;
     const rows = await q.query<EventRow>(
-      `SELECT ${eventColumns} FROM ${this.events} e
+      prepared(`SELECT ${eventColumns} FROM ${this.events} e
        WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint) ${visible}
-       ORDER BY e.transaction_id, e.position LIMIT $3`,
+       ORDER BY e.transaction_id, e.position LIMIT $3`),
       [cursor.transactionId, cursor.position, limit],
     );
     return rows.map(encodedEvent);
@@ -201,7 +201,7 @@ export class EventStore<E> {
   /** Whether any committed event follows `cursor`, readable yet or still behind a running transaction. */
   async hasEventsAfter(cursor: LogCursor, q: Queryable = this.db): Promise<boolean> {
     const [{ found }] = await q.query<{ found: boolean }>(
-      `SELECT EXISTS (SELECT FROM ${this.events} e WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)) AS found`,
+      prepared(`SELECT EXISTS (SELECT FROM ${this.events} e WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)) AS found`),
       [cursor.transactionId, cursor.position],
     );
     return found;
@@ -210,11 +210,11 @@ export class EventStore<E> {
   /** Loads a stream's state from its snapshot plus any later events, in one query. */
   async load<S>(q: Queryable, workspaceId: string, streamId: string, decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>) {
     const rows = await q.query<{ snapshot_version: string | null; snapshot_state: S | null } & Partial<EventRow>>(
-      `SELECT s.version AS snapshot_version, s.state AS snapshot_state, ${eventColumns}
+      prepared(`SELECT s.version AS snapshot_version, s.state AS snapshot_state, ${eventColumns}
        FROM (SELECT) AS stream
        LEFT JOIN ${this.schema}.snapshots s ON s.workspace_id = $1 AND s.stream_id = $2
        LEFT JOIN ${this.events} e ON e.workspace_id = $1 AND e.stream_id = $2 AND e.stream_version > coalesce(s.version, 0)
-       ORDER BY e.stream_version`,
+       ORDER BY e.stream_version`),
       [workspaceId, streamId],
     );
     const [first] = rows;
@@ -252,7 +252,7 @@ export class EventStore<E> {
     // clients such as MLflow's log concurrently to one run and expect every write to land.
     // Queued before its first write: the log is read in transaction-id order, and a command that
     // took its id (by claiming its key) before queueing would be read before the stream's holder.
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.schema}/${workspaceId}/${streamId}`]);
+    await tx.query(prepared('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))'), [`${this.schema}/${workspaceId}/${streamId}`]);
     if (key) {
       // A concurrent duplicate blocks on this row until the first commits, then sees it.
       const claimed = await tx.query(

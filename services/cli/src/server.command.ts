@@ -80,6 +80,7 @@ export async function assembleServer(config: ServerConfig, identityConfig: Ident
   const tracking = await startTracking({
     databaseUrl,
     poolSize,
+    prepareStatements: !embedded,
     artifacts: artifactStoreOf(config, dataDir),
     bus,
     relayElection,

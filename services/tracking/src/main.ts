@@ -16,6 +16,7 @@ runService('tracking', async () => {
   const tracking = await startTracking({
     databaseUrl: config.CHRONICLE_DATABASE_URL,
     poolSize: config.CHRONICLE_DB_POOL_SIZE,
+    prepareStatements: true,
     artifacts: {
       kind: 's3',
       endpoint: config.CHRONICLE_S3_ENDPOINT,

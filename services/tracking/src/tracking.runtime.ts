@@ -16,6 +16,8 @@ export interface TrackingRuntimeOptions {
   artifacts: ArtifactStoreConfig;
   /** Where the relay publishes the tracking log: Kafka when distributed, in process when embedded. */
   bus: EventBus;
+  /** Whether hot statements are prepared per connection: not on embedded PGlite, whose connections share one session. */
+  prepareStatements: boolean;
   /** `advisory-lock` when replicas may share the database; `none` when this process is alone on it. */
   relayElection: NonNullable<RelayOptions['election']>;
   onRelayError: (error: unknown) => void;
@@ -24,8 +26,12 @@ export interface TrackingRuntimeOptions {
 }
 
 /** Connects to tracking's schema and brings it to the current migrations and read-model versions. */
-export async function openTrackingDatabase(databaseUrl: string, poolSize: number): Promise<{ db: Database; store: TrackingEventStore }> {
-  const db = await Database.connect({ url: databaseUrl, name: 'tracking', migrations: trackingMigrations, poolSize });
+export async function openTrackingDatabase(
+  databaseUrl: string,
+  poolSize: number,
+  prepareStatements = false,
+): Promise<{ db: Database; store: TrackingEventStore }> {
+  const db = await Database.connect({ url: databaseUrl, name: 'tracking', migrations: trackingMigrations, poolSize, prepareStatements });
   const store = new TrackingEventStore(db);
   await ensureProjections(db, store, trackingProjections);
   // Every tracking table is per workspace: behind row-level security, at its current policy (a
@@ -40,7 +46,7 @@ export async function openTrackingDatabase(databaseUrl: string, poolSize: number
  * versions, and the relay that publishes its log. Both deployments start tracking through here.
  */
 export async function startTracking(options: TrackingRuntimeOptions): Promise<{ module: DynamicModule; db: Database; close(): Promise<void> }> {
-  const { db, store } = await openTrackingDatabase(options.databaseUrl, options.poolSize);
+  const { db, store } = await openTrackingDatabase(options.databaseUrl, options.poolSize, options.prepareStatements);
   const relay = new EventRelay(db, store, options.bus, { election: options.relayElection, onError: options.onRelayError });
   await relay.start();
   return {

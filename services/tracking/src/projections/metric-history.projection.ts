@@ -1,4 +1,4 @@
-import type { Queryable } from '@chronicle/database';
+import { prepared, type Queryable } from '@chronicle/database';
 import type { Projection } from '@chronicle/eventstore';
 import type { MetricPoint, TrackingEvent } from '../domain/tracking-event';
 import { metricChunks, type SeriesPoint } from './metric-points';
@@ -69,7 +69,7 @@ export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
       const literals = (of: (point: SeriesPoint) => number) => chunks.map((c) => `{${c.points.map(of).join(',')}}`);
       const timestamps = chunks.map((c) => c.points.map((p) => p.timestamp));
       await tx.query(
-        `WITH chunked AS (
+        prepared(`WITH chunked AS (
            INSERT INTO ${t.metrics} (workspace_id, run_id, key, position, part, min_step, max_step, min_timestamp, max_timestamp,
                                      count, steps, timestamps, metric_values)
            SELECT $1, $2, key, $3, part, steps[1], steps[count], min_timestamp, max_timestamp, count, steps, timestamps, metric_values
@@ -84,7 +84,7 @@ export const metricHistoryProjection: Projection<TrackingEvent, Table> = {
          SELECT $1, $2, key, min(min_step), max(max_step), max(max_step::numeric - min_step) FROM chunked GROUP BY key
          ON CONFLICT (workspace_id, run_id, key) DO UPDATE SET
            min_step = least(s.min_step, EXCLUDED.min_step), max_step = greatest(s.max_step, EXCLUDED.max_step),
-           widest_chunk = greatest(s.widest_chunk, EXCLUDED.widest_chunk)`,
+           widest_chunk = greatest(s.widest_chunk, EXCLUDED.widest_chunk)`),
         [
           workspaceId,
           runId,
@@ -126,7 +126,7 @@ async function storedOverlapping(tx: Queryable, table: string, workspaceId: stri
   const keys = [...spans.keys()];
   const of = (field: 'minStep' | 'maxStep' | 'minTimestamp' | 'maxTimestamp') => keys.map((key) => spans.get(key)![field]);
   const rows = await tx.query<{ key: string; step: string; timestamp: string; value: number }>(
-    `SELECT s.key, p.step, p.timestamp, p.value
+    prepared(`SELECT s.key, p.step, p.timestamp, p.value
      FROM unnest($3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[]) AS s(key, min_step, max_step, min_timestamp, max_timestamp)
      CROSS JOIN LATERAL (
        SELECT c.steps, c.timestamps, c.metric_values FROM ${table} c
@@ -135,7 +135,7 @@ async function storedOverlapping(tx: Queryable, table: string, workspaceId: stri
          AND c.max_step >= s.min_step AND c.min_step <= s.max_step
        OFFSET 0 -- an index range per key; joined as a whole, Postgres read every chunk of the run
      ) c
-     CROSS JOIN LATERAL unnest(c.steps, c.timestamps, c.metric_values) AS p(step, timestamp, value)`,
+     CROSS JOIN LATERAL unnest(c.steps, c.timestamps, c.metric_values) AS p(step, timestamp, value)`),
     [workspaceId, runId, keys, of('minStep'), of('maxStep'), of('minTimestamp'), of('maxTimestamp')],
   );
   return new Set(rows.map((r) => pointId(r.key, { step: Number(r.step), timestamp: Number(r.timestamp), value: r.value })));

@@ -1,4 +1,4 @@
-import type { Queryable } from '@chronicle/database';
+import { prepared, type Queryable } from '@chronicle/database';
 import type { Projection, TableNames } from '@chronicle/eventstore';
 import { runNameTag } from '../domain/run/run.decider';
 import type { Tag, TrackingEvent } from '../domain/tracking-event';
@@ -166,7 +166,7 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
           // keys whose latest point changed come back from the upsert and reach runs.metrics.
           const columns = metricColumns({ metrics: latestMetricPoints(event.data.metrics) });
           await tx.query(
-            `WITH latest AS (
+            prepared(`WITH latest AS (
                INSERT INTO ${t.latest_metrics} AS l (workspace_id, run_id, experiment_id, key, value, timestamp, step)
                SELECT $1, $2, r.experiment_id, p.key, p.value, p.timestamp, p.step
                FROM unnest($3::text[], $4::float8[], $5::bigint[], $6::bigint[]) AS p(key, value, timestamp, step)
@@ -182,7 +182,7 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
                WHERE workspace_id = $1 AND run_id = $2 AND EXISTS (SELECT 1 FROM latest)
                ${returningRun}
              )
-             ${upsertDataJson(t)}`,
+             ${upsertDataJson(t)}`),
             [ws, runId, columns.keys, columns.values, columns.timestamps, columns.steps],
           );
           break;

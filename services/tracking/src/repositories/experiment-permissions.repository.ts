@@ -1,5 +1,5 @@
 import type { ResourceLevel } from '@chronicle/authz';
-import { Database, type Queryable } from '@chronicle/database';
+import { Database, prepared, type Queryable } from '@chronicle/database';
 import { Injectable } from '@nestjs/common';
 import { trackingSchema } from '../tracking.schema';
 
@@ -10,7 +10,7 @@ export class ExperimentPermissionsRepository {
 
   async get(workspaceId: string, experimentId: string, principalId: string, q: Queryable = this.db): Promise<ResourceLevel | null> {
     const [row] = await q.query<{ permission: ResourceLevel }>(
-      `SELECT permission FROM ${trackingSchema}.experiment_permissions WHERE workspace_id = $1 AND experiment_id = $2 AND principal_id = $3`,
+      prepared(`SELECT permission FROM ${trackingSchema}.experiment_permissions WHERE workspace_id = $1 AND experiment_id = $2 AND principal_id = $3`),
       [workspaceId, experimentId, principalId],
     );
     return row?.permission ?? null;

@@ -29,6 +29,7 @@ export async function startGraphqlTestServer(bus: EventBus = new InProcessEventB
   const tracking = await startTracking({
     databaseUrl: database.url,
     poolSize: 10,
+    prepareStatements: true,
     artifacts: { kind: 'local', root: artifacts },
     bus,
     relayElection: 'advisory-lock',
