@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { statementText, type PreparedStatement } from './prepared-statement';
+import { pgQuery, type PreparedStatement } from './prepared-statement';
 import type { Queryable } from './queryable';
 
 // The server probes an idle session after 10 s and gives up after 3 missed probes, so a session
@@ -34,8 +34,7 @@ export class DatabaseSession implements Queryable {
   }
 
   async query<R = Record<string, unknown>>(statement: string | PreparedStatement, values?: unknown[]): Promise<R[]> {
-    // pg prepares a {name, text} once on this connection and runs it by name afterwards.
-    const result = await this.client.query(typeof statement !== 'string' && this.prepareStatements ? statement : statementText(statement), values);
+    const result = await this.client.query(pgQuery(statement, this.prepareStatements), values);
     return result.rows as R[];
   }
 

@@ -1,6 +1,6 @@
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { DatabaseSession } from './database-session';
-import { prepared, statementText, type PreparedStatement } from './prepared-statement';
+import { pgQuery, prepared, type PreparedStatement } from './prepared-statement';
 import type { Queryable } from './queryable';
 import { workspaceScope, workspaceSetting } from './workspace-scope';
 
@@ -99,9 +99,8 @@ export class Database implements Queryable {
   }
 
   private async run<R>(runner: QueryRunner, statement: string | PreparedStatement, values?: unknown[]): Promise<R[]> {
-    // TypeORM hands its query argument to pg's client.query as it is, and pg prepares a {name, text}.
-    const query = typeof statement !== 'string' && this.prepareStatements ? (statement as unknown as string) : statementText(statement);
-    const result = await runner.query(query, values, true);
+    // TypeORM hands its query argument to pg's client.query as it is (its type says string).
+    const result = await runner.query(pgQuery(statement, this.prepareStatements) as string, values, true);
     return (result.records ?? []) as R[];
   }
 }
