@@ -10,8 +10,17 @@ export interface PreparedStatement {
   readonly text: string;
 }
 
+// Hot paths build their statement text on every call (their table names are arguments); the
+// name is hashed once per distinct text, not once per call.
+const byText = new Map<string, PreparedStatement>();
+
 export function prepared(text: string): PreparedStatement {
-  return { name: `chronicle_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`, text };
+  let statement = byText.get(text);
+  if (!statement) {
+    statement = { name: `chronicle_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`, text };
+    byText.set(text, statement);
+  }
+  return statement;
 }
 
 /**
