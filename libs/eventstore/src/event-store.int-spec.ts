@@ -343,3 +343,42 @@ describe('EventStore (Postgres)', () => {
     });
   });
 });
+
+describe('EventStore reads of a long log (Postgres)', () => {
+  let fresh: FreshSchema;
+  let store: EventStore<TrackingEvent>;
+
+  beforeAll(async () => {
+    fresh = await freshSchema();
+    store = new EventStore(fresh.db, fresh.schema, trackingEvents);
+    const { eventType, payload } = trackingEvents.encode(tagsSet('s', 'x'));
+    await fresh.db.query(
+      `INSERT INTO ${fresh.schema}.events (transaction_id, workspace_id, stream_id, stream_version, event_type, schema_version, payload, metadata)
+       SELECT '5'::xid8, 'ws', 'stream-' || g, 1, $1, 1, $2, '{}' FROM generate_series(1, 50000) AS g`,
+      [eventType, Buffer.from(payload)],
+    );
+    await fresh.db.query(`ANALYZE ${fresh.schema}.events`);
+  });
+  afterAll(async () => {
+    await fresh?.drop();
+  });
+
+  // The relay asks this between polls of a drained log, through a prepared statement, whose generic
+  // plan does not know the cursor: it must still be an index read, not a scan of the whole log.
+  it('checks for events after a cursor on the commit-order index, even when planned without the cursor', async () => {
+    const session = await DatabaseSession.open(databaseUrl, true);
+    try {
+      await session.query(`SET plan_cache_mode = force_generic_plan`);
+      const end = { transactionId: '6', position: 0 };
+      expect(await store.hasEventsAfter(end, session)).toBe(false);
+      expect(await store.hasEventsAfter({ transactionId: '5', position: 0 }, session)).toBe(true);
+      const [statement] = await session.query<{ name: string }>(`SELECT name FROM pg_prepared_statements WHERE NOT from_sql`);
+      const plan = await session.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE ${statement.name}('6', 0)`);
+      const text = JSON.stringify(plan);
+      expect(text).toContain('events_commit_order_idx');
+      expect(text).not.toContain('Seq Scan');
+    } finally {
+      await session.close();
+    }
+  });
+});

@@ -200,11 +200,14 @@ export class EventStore<E> {
 
   /** Whether any committed event follows `cursor`, readable yet or still behind a running transaction. */
   async hasEventsAfter(cursor: LogCursor, q: Queryable = this.db): Promise<boolean> {
-    const [{ found }] = await q.query<{ found: boolean }>(
-      prepared(`SELECT EXISTS (SELECT FROM ${this.events} e WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)) AS found`),
+    // Ordered and limited as the index is: once prepared, Postgres plans this query without the
+    // cursor's values, and an unordered EXISTS then scanned the whole log on every idle poll.
+    const rows = await q.query(
+      prepared(`SELECT FROM ${this.events} e WHERE (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
+       ORDER BY e.transaction_id, e.position LIMIT 1`),
       [cursor.transactionId, cursor.position],
     );
-    return found;
+    return rows.length > 0;
   }
 
   /** Loads a stream's state from its snapshot plus any later events, in one query. */
