@@ -5,7 +5,7 @@ import type { Tag, TrackingEvent } from '../domain/tracking-event';
 import { latestMetricPoints } from './metric-points';
 import { metricColumns } from './metric-columns';
 
-type Table = 'runs' | 'run_keyed_values' | 'run_data_json' | 'latest_metrics' | 'run_dataset_inputs' | 'run_model_links';
+type Table = 'runs' | 'run_keyed_values' | 'run_json' | 'latest_metrics' | 'run_dataset_inputs' | 'run_model_links';
 type Tables = TableNames<Table>;
 
 /**
@@ -14,7 +14,7 @@ type Tables = TableNames<Table>;
  */
 export const runsProjection: Projection<TrackingEvent, Table> = {
   name: 'runs',
-  version: 8,
+  version: 9,
   tables: {
     runs: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL,
@@ -52,11 +52,12 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
       PRIMARY KEY (workspace_id, run_id, kind, key)
     );
     CREATE INDEX ON ${t} (workspace_id, experiment_id, kind, key, value_md5) INCLUDE (run_id)`,
-    // The run's params, tags and latest metrics as MLflow's RunData JSON (lists sorted by key),
-    // which runs/get and runs/search splice into their responses as they are: building 1000 runs'
-    // JSON per search cost more than the search. Its own table keeps the run rows narrow for scans.
-    run_data_json: (t) => `CREATE TABLE ${t} (
-      workspace_id text NOT NULL, run_id text NOT NULL, data text NOT NULL,
+    // The run as MLflow's JSON, in the parts that change apart: its RunInfo, its RunData (params,
+    // tags and latest metrics, lists sorted by key) and its `"inputs":…,"outputs":…` members.
+    // runs/get and runs/search splice them into their responses as they are: building 1000 runs'
+    // JSON per search cost more than the search itself. Its own table keeps the run rows narrow.
+    run_json: (t) => `CREATE TABLE ${t} (
+      workspace_id text NOT NULL, run_id text NOT NULL, info text NOT NULL, data text NOT NULL, inputs_outputs text NOT NULL,
       PRIMARY KEY (workspace_id, run_id)
     )`,
     // Which point of each metric is the latest, decided on insert. Search filters on metrics here:
@@ -93,7 +94,8 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
                ${returningRun}
              ),
              keyed AS (${insertKeyedValues(t, 'tag', '$8', '$9')} ON CONFLICT DO NOTHING)
-             ${upsertDataJson(t)}`,
+             INSERT INTO ${t.run_json} (workspace_id, run_id, info, data, inputs_outputs)
+             SELECT run.workspace_id, run.run_id, ${infoJson('run')}, ${dataJson('run')}, ${inputsOutputsJson(t, 'run')} FROM run`,
             [ws, r.runId, r.experimentId, tags.get(runNameTag) ?? r.runName, r.userId, r.startTime, r.artifactUri, [...tags.keys()], [...tags.values()]],
           );
           break;
@@ -101,39 +103,30 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
         case 'RunUpdated': {
           const u = event.data;
           await tx.query(
-            `UPDATE ${t.runs} SET status = coalesce(nullif($3, ''), status), end_time = coalesce($4, end_time),
-               run_name = coalesce(nullif($5, ''), run_name)
-             WHERE workspace_id = $1 AND run_id = $2`,
+            `WITH run AS (
+               UPDATE ${t.runs} SET status = coalesce(nullif($3, ''), status), end_time = coalesce($4, end_time),
+                 run_name = coalesce(nullif($5, ''), run_name)
+               WHERE workspace_id = $1 AND run_id = $2
+               ${returningRun}
+             )
+             ${updateRunJson(t, 'info')}`,
             [ws, u.runId, u.status, u.endTime ?? null, u.runName],
           );
           if (u.runName) await setTags(tx, t, ws, u.runId, [{ key: runNameTag, value: u.runName }]);
           break;
         }
         case 'RunDeleted':
-          await tx.query(`UPDATE ${t.runs} SET lifecycle_stage = 'deleted', deleted_time = $3 WHERE workspace_id = $1 AND run_id = $2`, [
-            ws,
-            event.data.runId,
-            event.data.time,
-          ]);
+          await updateRuns(tx, t, `lifecycle_stage = 'deleted', deleted_time = $3`, 'run_id = $2', [ws, event.data.runId, event.data.time]);
           break;
         case 'RunRestored':
-          await tx.query(`UPDATE ${t.runs} SET lifecycle_stage = 'active', deleted_time = NULL WHERE workspace_id = $1 AND run_id = $2`, [
-            ws,
-            event.data.runId,
-          ]);
+          await updateRuns(tx, t, `lifecycle_stage = 'active', deleted_time = NULL`, 'run_id = $2', [ws, event.data.runId]);
           break;
         // MLflow cascades an experiment's lifecycle to its runs.
         case 'ExperimentDeleted':
-          await tx.query(`UPDATE ${t.runs} SET lifecycle_stage = 'deleted' WHERE workspace_id = $1 AND experiment_id = $2`, [
-            ws,
-            event.data.experimentId,
-          ]);
+          await updateRuns(tx, t, `lifecycle_stage = 'deleted'`, 'experiment_id = $2', [ws, event.data.experimentId]);
           break;
         case 'ExperimentRestored':
-          await tx.query(
-            `UPDATE ${t.runs} SET lifecycle_stage = 'active' WHERE workspace_id = $1 AND experiment_id = $2 AND deleted_time IS NULL`,
-            [ws, event.data.experimentId],
-          );
+          await updateRuns(tx, t, `lifecycle_stage = 'active'`, 'experiment_id = $2 AND deleted_time IS NULL', [ws, event.data.experimentId]);
           break;
         case 'ParamsLogged': {
           const { runId, params } = event.data;
@@ -144,7 +137,7 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
                ${returningRun}
              ),
              keyed AS (${insertKeyedValues(t, 'param', '$3', '$4')} ON CONFLICT DO NOTHING)
-             ${upsertDataJson(t)}`,
+             ${updateRunJson(t, 'data')}`,
             [ws, runId, params.map((p) => p.key), params.map((p) => p.value)],
           );
           break;
@@ -156,7 +149,7 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
           await tx.query(
             `WITH run AS (UPDATE ${t.runs} SET tags = tags - $3::text WHERE workspace_id = $1 AND run_id = $2 ${returningRun}),
              keyed AS (DELETE FROM ${t.run_keyed_values} WHERE workspace_id = $1 AND run_id = $2 AND kind = 'tag' AND key = $3)
-             ${upsertDataJson(t)}`,
+             ${updateRunJson(t, 'data')}`,
             [ws, event.data.runId, event.data.key],
           );
           break;
@@ -182,7 +175,7 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
                WHERE workspace_id = $1 AND run_id = $2 AND EXISTS (SELECT 1 FROM latest)
                ${returningRun}
              )
-             ${upsertDataJson(t)}`),
+             ${updateRunJson(t, 'data')}`),
             [ws, runId, columns.keys, columns.values, columns.timestamps, columns.steps],
           );
           break;
@@ -200,10 +193,12 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
             );
           }
           for (const modelId of modelIds) await linkModel(tx, t, ws, runId, 'input', modelId, null);
+          await updateInputsOutputs(tx, t, ws, runId);
           break;
         }
         case 'RunOutputsLogged':
           for (const m of event.data.models) await linkModel(tx, t, ws, event.data.runId, 'output', m.modelId, m.step);
+          await updateInputsOutputs(tx, t, ws, event.data.runId);
           break;
         case 'RunModelLogged': {
           // MLflow 2 keeps logged model metadata as a JSON list in this run tag.
@@ -238,13 +233,40 @@ async function setTags(tx: Queryable, t: Tables, ws: string, runId: string, tags
        ${returningRun}
      ),
      keyed AS (${insertKeyedValues(t, 'tag', '$3', '$4')} ON CONFLICT (workspace_id, run_id, kind, key) DO UPDATE SET value = EXCLUDED.value)
-     ${upsertDataJson(t)}`,
+     ${updateRunJson(t, 'info', 'data')}`,
     [ws, runId, [...last.keys()], [...last.values()], name],
   );
 }
 
 // What a write to a run row hands on (as the CTE `run`) to the rows kept beside it.
-const returningRun = 'RETURNING workspace_id, run_id, experiment_id, params, tags, metrics';
+const returningRun = `RETURNING workspace_id, run_id, experiment_id, run_name, user_id, status, start_time, end_time, artifact_uri,
+  lifecycle_stage, params, tags, metrics`;
+
+/** Sets columns of the runs matching `where` (besides the workspace, `$1`), and their RunInfo JSON. */
+function updateRuns(tx: Queryable, t: Tables, set: string, where: string, values: unknown[]) {
+  return tx.query(`WITH run AS (UPDATE ${t.runs} SET ${set} WHERE workspace_id = $1 AND ${where} ${returningRun}) ${updateRunJson(t, 'info')}`, values);
+}
+
+/** Rewrites the given JSON parts of the runs the CTE `run` returned. */
+function updateRunJson(t: Tables, ...parts: ('info' | 'data')[]): string {
+  const render = { info: infoJson, data: dataJson };
+  return `UPDATE ${t.run_json} j SET ${parts.map((part) => `${part} = ${render[part]('run')}`).join(', ')}
+     FROM run WHERE j.workspace_id = run.workspace_id AND j.run_id = run.run_id`;
+}
+
+function updateInputsOutputs(tx: Queryable, t: Tables, ws: string, runId: string) {
+  return tx.query(
+    `WITH run AS (SELECT $1::text AS workspace_id, $2::text AS run_id)
+     UPDATE ${t.run_json} j SET inputs_outputs = ${inputsOutputsJson(t, 'run')} FROM run WHERE j.workspace_id = run.workspace_id AND j.run_id = run.run_id`,
+    [ws, runId],
+  );
+}
+
+/** MLflow's RunInfo JSON of a run row; end_time is left out until the run ends. */
+const infoJson = (run: string) => `json_strip_nulls(json_build_object('run_id', ${run}.run_id, 'run_uuid', ${run}.run_id,
+  'run_name', ${run}.run_name, 'experiment_id', ${run}.experiment_id, 'user_id', ${run}.user_id, 'status', ${run}.status,
+  'start_time', ${run}.start_time, 'end_time', ${run}.end_time, 'artifact_uri', ${run}.artifact_uri,
+  'lifecycle_stage', ${run}.lifecycle_stage))::text`;
 
 /** One MLflow {key, value} object per entry of a jsonb object, comma-joined in key order. */
 const keyValuesJson = (column: string) =>
@@ -252,18 +274,29 @@ const keyValuesJson = (column: string) =>
     FROM jsonb_each_text(${column}) e)`;
 
 /**
- * Rewrites the run_data_json row of the run the CTE `run` returned, from its new params, tags and
- * metrics. Metric values go through float8 so NaN and ±Infinity become MLflow's "NaN" strings.
+ * MLflow's RunData JSON of a run row, from its params, tags and metrics. Metric values go through
+ * float8 so NaN and ±Infinity become MLflow's "NaN" strings.
  */
-function upsertDataJson(t: Tables): string {
+function dataJson(run: string): string {
   const metrics = `(SELECT coalesce(string_agg('{"key":' || to_json(m.key) || ',"value":' || to_json((m.value ->> 0)::float8)
       || ',"timestamp":' || (m.value -> 1)::text || ',"step":' || (m.value -> 2)::text || '}', ',' ORDER BY m.key COLLATE "C"), '')
-    FROM jsonb_each(run.metrics) m)`;
-  return `INSERT INTO ${t.run_data_json} (workspace_id, run_id, data)
-     SELECT run.workspace_id, run.run_id,
-       '{"metrics":[' || ${metrics} || '],"params":[' || ${keyValuesJson('run.params')} || '],"tags":[' || ${keyValuesJson('run.tags')} || ']}'
-     FROM run
-     ON CONFLICT (workspace_id, run_id) DO UPDATE SET data = EXCLUDED.data`;
+    FROM jsonb_each(${run}.metrics) m)`;
+  return `'{"metrics":[' || ${metrics} || '],"params":[' || ${keyValuesJson(`${run}.params`)} || '],"tags":[' || ${keyValuesJson(`${run}.tags`)} || ']}'`;
+}
+
+/** The `"inputs":{…},"outputs":{…}` members of MLflow's Run JSON for the run `run` names. */
+function inputsOutputsJson(t: Tables, run: string): string {
+  const ofRun = (alias: string) => `${alias}.workspace_id = ${run}.workspace_id AND ${alias}.run_id = ${run}.run_id`;
+  return `'"inputs":' || json_build_object(
+       'dataset_inputs', (SELECT coalesce(json_agg(json_build_object('tags', d.tags, 'dataset', json_strip_nulls(json_build_object(
+           'name', d.dataset_name, 'digest', d.dataset_digest, 'source_type', d.source_type, 'source', d.source,
+           'schema', nullif(d.schema, ''), 'profile', nullif(d.profile, ''))))), '[]')
+         FROM ${t.run_dataset_inputs} d WHERE ${ofRun('d')}),
+       'model_inputs', (SELECT coalesce(json_agg(json_build_object('model_id', l.model_id)), '[]')
+         FROM ${t.run_model_links} l WHERE ${ofRun('l')} AND l.direction = 'input'))::text
+     || ',"outputs":' || json_build_object(
+       'model_outputs', (SELECT coalesce(json_agg(json_build_object('model_id', l.model_id, 'step', coalesce(l.step, 0))), '[]')
+         FROM ${t.run_model_links} l WHERE ${ofRun('l')} AND l.direction = 'output'))::text`;
 }
 
 /** Inserts one run_keyed_values row per key of the arrays `$keys`/`$values`, for the run of the CTE `run`. */

@@ -354,6 +354,50 @@ describe('runs projection', () => {
     ]);
   });
 
+  it("keeps each run's MLflow JSON in step with its rows, through updates, renames, deletes, cascades, inputs and outputs", async () => {
+    await runHistory();
+    await append('run-b', ev.runUpdated('run-b', 'FAILED', 4000), ev.runDeleted('run-b', 4100));
+    const runs = await rows(
+      `SELECT r.run_id, r.run_name, r.status, r.end_time, r.lifecycle_stage, r.params, r.tags,
+         '{"info":' || j.info || ',"data":' || j.data || ',' || j.inputs_outputs || '}' AS json
+       FROM $schema.runs r JOIN $schema.run_json j USING (workspace_id, run_id) WHERE r.workspace_id = $1 ORDER BY r.run_id`,
+    );
+    expect(runs.map((r) => r.run_id)).toEqual(['run-a', 'run-b', 'run-c', 'run-d']);
+    for (const r of runs) {
+      const { info, data } = JSON.parse(r.json as string);
+      expect(info).toEqual({
+        run_id: r.run_id,
+        run_uuid: r.run_id,
+        run_name: r.run_name,
+        experiment_id: '1',
+        user_id: expect.any(String),
+        status: r.status,
+        start_time: expect.any(Number),
+        ...(r.end_time === null ? {} : { end_time: Number(r.end_time) }),
+        artifact_uri: expect.any(String),
+        lifecycle_stage: r.lifecycle_stage,
+      });
+      const byKey = (entries: { key: string; value: string }[]) => Object.fromEntries(entries.map((e) => [e.key, e.value]));
+      expect(byKey(data.params)).toEqual(r.params);
+      expect(byKey(data.tags)).toEqual(r.tags);
+    }
+    const [a, b, c, d] = runs.map((r) => JSON.parse(r.json as string));
+    expect([a.info.status, a.info.end_time, a.info.run_name]).toEqual(['FINISHED', 3000, 'alpha']);
+    expect([b.info.status, b.info.end_time, b.info.lifecycle_stage]).toEqual(['FAILED', 4000, 'deleted']);
+    expect(c.info.lifecycle_stage).toBe('deleted');
+    expect(d.info.run_name).toBe('delta-2');
+    expect(a.data.metrics).toEqual([
+      { key: 'acc', value: 0.3, timestamp: 50, step: 0 },
+      { key: 'loss', value: 0.5, timestamp: 100, step: 2 },
+      { key: 'nan', value: 'NaN', timestamp: 10, step: 1 },
+    ]);
+    expect(a.inputs.dataset_inputs.map((i: { dataset: { name: string } }) => i.dataset.name).sort()).toEqual(['raw', 'train']);
+    expect(a.inputs.model_inputs).toEqual([{ model_id: 'm-in' }]);
+    expect(a.outputs).toEqual({ model_outputs: [{ model_id: 'm-out', step: 7 }] });
+    expect(b.inputs).toEqual({ dataset_inputs: [], model_inputs: [] });
+    expect(b.outputs).toEqual({ model_outputs: [] });
+  });
+
   it('apply twice gives the same rows', async () => {
     await runHistory();
     const { before, after } = await applyTwice(runsProjection);
