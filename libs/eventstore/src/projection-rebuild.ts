@@ -57,9 +57,10 @@ export async function rebuildProjection<E>(
     if (progress.replayed === before) break;
   }
 
-  // Statistics before the tables go live: until autovacuum gets to them the planner would see empty
-  // tables, and a search planned that way ran for minutes.
-  for (const table of Object.values(fresh) as string[]) await db.query(`ANALYZE ${table}`);
+  // Statistics and visibility before the tables go live: until autovacuum got to them the planner
+  // saw empty tables (a search planned that way ran for minutes), and every index-only scan read
+  // the table too, its pages not yet marked all-visible.
+  for (const table of Object.values(fresh) as string[]) await db.query(`VACUUM (ANALYZE) ${table}`);
 
   await db.transaction(async (tx) => {
     // SHARE ROW EXCLUSIVE waits for running appends and blocks new ones, so after it nothing is
