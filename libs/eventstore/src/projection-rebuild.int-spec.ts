@@ -1,5 +1,7 @@
 import { trackingEvents, type TrackingEvent } from '@chronicle/contracts';
-import { freshSchema, randomId, streamCounts, tagsSet, testMetadata, type FreshSchema } from '@chronicle/testing';
+import { Database, prepared } from '@chronicle/database';
+import { databaseUrl, freshSchema, randomId, streamCounts, tagsSet, testMetadata, type FreshSchema } from '@chronicle/testing';
+import type { Projection } from './projection';
 import { EventStore } from './event-store';
 import { rebuildProjection, type RebuildProgress } from './projection-rebuild';
 
@@ -102,5 +104,38 @@ describe('rebuildProjection (Postgres)', () => {
     const [{ count }] = await fresh.db.query<{ count: string }>(`SELECT count(*) AS count FROM ${fresh.schema}.events`);
     // Every event of the log is counted once, including those appended while the rebuild ran.
     expect(rebuilt.reduce((sum, r) => sum + Number(r.count), 0)).toBe(Number(count));
+  });
+
+  // Its fresh tables grow unanalyzed inside one transaction, where a generic plan made while they
+  // were nearly empty would stay in use as they grow.
+  it('replays without prepared statements, even through a database that prepares them', async () => {
+    await appendMany(randomId('ws'), 1, 2);
+    const probe = 'SELECT 1 AS replayed';
+    const preparedDuringReplay: number[] = [];
+    const probing: Projection<TrackingEvent, 'probed'> = {
+      name: 'probed',
+      version: 1,
+      tables: { probed: (table) => `CREATE TABLE ${table} (id int)` },
+      async apply(_events, tx) {
+        await tx.query(prepared(probe));
+        const [{ count }] = await tx.query<{ count: number }>(`SELECT count(*)::int AS count FROM pg_prepared_statements WHERE statement = $1`, [probe]);
+        preparedDuringReplay.push(count);
+      },
+    };
+    const preparing = await Database.connect({ url: databaseUrl, name: 'rebuild_prepared_test', migrations: [], poolSize: 1, prepareStatements: true });
+    try {
+      // Outside a replay, such a statement is prepared on the connection, and listed there.
+      const outside = 'SELECT 1 AS not_replayed';
+      await preparing.transaction(async (tx) => {
+        await tx.query(prepared(outside));
+        const [{ count }] = await tx.query<{ count: number }>(`SELECT count(*)::int AS count FROM pg_prepared_statements WHERE statement = $1`, [outside]);
+        expect(count).toBe(1);
+      });
+      await rebuildProjection(preparing, new EventStore(preparing, fresh.schema, trackingEvents), probing);
+      expect(preparedDuringReplay.length).toBeGreaterThan(0);
+      expect(new Set(preparedDuringReplay)).toEqual(new Set([0]));
+    } finally {
+      await preparing.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { isolatesWorkspaces, isolateWorkspaces, type Database, type Queryable } from '@chronicle/database';
+import { isolatesWorkspaces, isolateWorkspaces, statementText, type Database, type Queryable } from '@chronicle/database';
 import type { EventStore } from './event-store';
 import { liveTables, mapTables, type Projection } from './projection';
 import { logStart, type LogCursor } from './stored-event';
@@ -41,7 +41,7 @@ export async function rebuildProjection<E>(
     for (;;) {
       const batch = await store.readAfter(cursor, batchSize, q, quiesced);
       if (batch.length === 0) return cursor;
-      await projection.apply(batch, q, fresh);
+      await projection.apply(batch, plannedEachTime(q), fresh);
       const last = batch[batch.length - 1];
       cursor = { transactionId: last.transactionId, position: last.position };
       progress.replayed += batch.length;
@@ -81,6 +81,15 @@ export async function rebuildProjection<E>(
   });
   onProgress({ ...progress, total: progress.replayed });
   return { ...progress, total: progress.replayed };
+}
+
+/**
+ * Runs prepared statements as plain ones, planned on each run. The fresh tables grow inside one
+ * transaction, unanalyzed: a prepared statement's generic plan, made while they were nearly empty,
+ * kept scanning indexes whole as they grew (a 100,000-run rebuild ran for 20 minutes, not 9).
+ */
+function plannedEachTime(q: Queryable): Queryable {
+  return { query: (statement, values) => q.query(statementText(statement), values) };
 }
 
 /** Gives the swapped-in table's constraints and indexes the names the live table would have had. */
