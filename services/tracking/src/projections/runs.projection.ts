@@ -102,14 +102,11 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
         }
         case 'RunUpdated': {
           const u = event.data;
-          await tx.query(
-            `WITH run AS (
-               UPDATE ${t.runs} SET status = coalesce(nullif($3, ''), status), end_time = coalesce($4, end_time),
-                 run_name = coalesce(nullif($5, ''), run_name)
-               WHERE workspace_id = $1 AND run_id = $2
-               ${returningRun}
-             )
-             ${updateRunJson(t, 'info')}`,
+          await updateRuns(
+            tx,
+            t,
+            `status = coalesce(nullif($3, ''), status), end_time = coalesce($4, end_time), run_name = coalesce(nullif($5, ''), run_name)`,
+            'run_id = $2',
             [ws, u.runId, u.status, u.endTime ?? null, u.runName],
           );
           if (u.runName) await setTags(tx, t, ws, u.runId, [{ key: runNameTag, value: u.runName }]);
