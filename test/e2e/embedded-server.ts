@@ -17,8 +17,12 @@ export interface RunningServer {
   startupMs: number;
 }
 
-/** Starts the built `chronicle server` in embedded mode on a data dir and waits until it is ready. */
-export async function startEmbeddedServer(dataDir: string, port: number): Promise<RunningServer> {
+/**
+ * Starts the built `chronicle server` in embedded mode on a data dir and waits until it is ready.
+ * It listens on a port the kernel picks (a port chosen here could be taken by the time the server
+ * binds it) and the URL is read from the server's banner.
+ */
+export async function startEmbeddedServer(dataDir: string): Promise<RunningServer> {
   const startedAt = performance.now();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -28,12 +32,19 @@ export async function startEmbeddedServer(dataDir: string, port: number): Promis
     CHRONICLE_ADMIN_PASSWORD: adminPassword,
   };
   delete env.CHRONICLE_DATABASE_URL;
-  const child = spawn(process.execPath, [cli, 'server', '--port', String(port), '--data-dir', dataDir], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [cli, 'server', '--port', '0', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let banner = '';
+  let url: string | undefined;
+  // Reading on after the banner keeps the pipe drained, so the server never blocks on a write.
+  child.stdout!.on('data', (chunk: Buffer) => {
+    if (url !== undefined) return;
+    banner += chunk.toString();
+    url = /Chronicle is listening on (http:\/\/\S+)/.exec(banner)?.[1];
+  });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const ready = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
-    if (ready) return { url, process: child, startupMs: performance.now() - startedAt };
+    const ready = url !== undefined && (await fetch(`${url}/ready`).then((r) => r.ok, () => false));
+    if (ready) return { url: url!, process: child, startupMs: performance.now() - startedAt };
     if (performance.now() - startedAt > 60_000) throw new Error('server not ready after 60 s');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -43,13 +43,12 @@ async function ingest(url: string, experimentId: string, deadline: number): Prom
  */
 export async function runEmbeddedBench(): Promise<Record<string, number>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chronicle-embedded-bench-'));
-  const port = 21000 + Math.floor(Math.random() * 20000);
   try {
-    let server = await startEmbeddedServer(dataDir, port);
+    let server = await startEmbeddedServer(dataDir);
     const firstStartMs = Math.round(server.startupMs);
     const firstStartCpuMs = cpuMs(server.process.pid!);
     await stopServer(server, 'SIGTERM');
-    server = await startEmbeddedServer(dataDir, port);
+    server = await startEmbeddedServer(dataDir);
     const restartMs = Math.round(server.startupMs);
     const restartCpuMs = cpuMs(server.process.pid!);
     await new Promise((resolve) => setTimeout(resolve, 3000));
