@@ -73,16 +73,22 @@ const benchPassword = 'bench-admin-password';
 const authorization = `Basic ${Buffer.from(`admin:${benchPassword}`).toString('base64')}`;
 
 /** One request; resolves with the parsed JSON body, rejects on a non-2xx status. */
-export function call<T = Record<string, unknown>>(
+export async function call<T = Record<string, unknown>>(
   baseUrl: string,
   method: 'GET' | 'POST',
   pathAndQuery: string,
   body?: unknown,
   timeoutMs = 120_000,
 ): Promise<T> {
+  const text = await callText(baseUrl, method, pathAndQuery, body, timeoutMs);
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+/** One request; resolves with the body's text once its last byte is in, rejects on a non-2xx status. */
+export function callText(baseUrl: string, method: 'GET' | 'POST', pathAndQuery: string, body?: unknown, timeoutMs = 120_000): Promise<string> {
   const url = new URL(pathAndQuery, baseUrl);
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise<T>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     const req = http.request(
       {
         agent,
@@ -100,15 +106,8 @@ export function call<T = Record<string, unknown>>(
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
-          if (status < 200 || status >= 300) {
-            reject(new HttpError(status, text, `${method} ${url.pathname}`));
-            return;
-          }
-          try {
-            resolve((text ? JSON.parse(text) : {}) as T);
-          } catch (e) {
-            reject(e);
-          }
+          if (status < 200 || status >= 300) reject(new HttpError(status, text, `${method} ${url.pathname}`));
+          else resolve(text);
         });
         res.on('error', reject);
       },

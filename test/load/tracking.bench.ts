@@ -20,6 +20,7 @@ import {
   Server,
   SystemName,
   call,
+  callText,
   closeHttp,
   createDatabase,
   databaseExists,
@@ -369,21 +370,33 @@ interface SearchResponse {
   next_page_token?: string;
 }
 
+/**
+ * A search's latency is from sending the request to its response's last byte, as load tools
+ * time HTTP calls. Decoding the 2.8 MB page is the client's work (a Python client takes far
+ * longer than this bench's JSON.parse), so it is timed and reported beside it, not inside it.
+ */
 async function searchLatencies(s: Server, experimentId: string, budgetMs: number): Promise<void> {
   const body = { experiment_ids: [experimentId], filter: SEARCH_FILTER, order_by: [SEARCH_ORDER], max_results: 1000 };
-  const go = (): Promise<SearchResponse> => call<SearchResponse>(s.baseUrl, 'POST', `${API}/runs/search`, body, 300_000);
+  const go = async (): Promise<{ response: SearchResponse; receivedMs: number; parsedMs: number }> => {
+    const t = performance.now();
+    const text = await callText(s.baseUrl, 'POST', `${API}/runs/search`, body, 300_000);
+    const receivedMs = performance.now() - t;
+    const response = JSON.parse(text) as SearchResponse;
+    return { response, receivedMs, parsedMs: performance.now() - t };
+  };
   let first: SearchResponse | undefined;
   const tw = performance.now();
-  for (let i = 0; i < SEARCH_WARMUP; i++) first = await go();
+  for (let i = 0; i < SEARCH_WARMUP; i++) first = (await go()).response;
   const warmMs = (performance.now() - tw) / SEARCH_WARMUP;
   const lat: number[] = [];
+  const withParse: number[] = [];
   const t0 = performance.now();
   const b = bar(`${s.system} search_runs`, SEARCH_REPS);
   for (let i = 0; i < SEARCH_REPS; i++) {
     if (performance.now() - t0 > budgetMs && lat.length >= 5) break;
-    const t = performance.now();
-    await go();
-    lat.push(performance.now() - t);
+    const { receivedMs, parsedMs } = await go();
+    lat.push(receivedMs);
+    withParse.push(parsedMs);
     b.update(lat.length, { rate: '-' });
   }
   b.stop();
@@ -393,16 +406,21 @@ async function searchLatencies(s: Server, experimentId: string, budgetMs: number
     .sort((a, c) => c.ms - a.ms)
     .slice(0, 3);
   lat.sort((a, c) => a - c);
+  withParse.sort((a, c) => a - c);
   const runs = first?.runs ?? [];
   const m1 = runs[0]?.data.metrics?.find((m) => m.key === 'm1')?.value;
   record(s.system, 'search_runs warm-up mean', warmMs, 'ms');
   record(s.system, 'search_runs p50', percentile(lat, 50), 'ms');
   record(s.system, 'search_runs p95', percentile(lat, 95), 'ms');
+  record(s.system, 'search_runs p50 with the client JSON.parse', percentile(withParse, 50), 'ms');
+  record(s.system, 'search_runs p95 with the client JSON.parse', percentile(withParse, 95), 'ms');
   record(s.system, 'search_runs repetitions', lat.length);
   record(s.system, 'search_runs slowest (repetition: ms)', slowest.map(({ ms, i }) => `#${i + 1}: ${ms.toFixed(0)}`).join(', '));
   record(s.system, 'search_runs rows returned', `${runs.length} (top m1=${m1}, next_page_token ${first?.next_page_token ? 'yes' : 'no'})`);
   results[`${s.system}.searchP50Ms`] = percentile(lat, 50);
   results[`${s.system}.searchP95Ms`] = percentile(lat, 95);
+  results[`${s.system}.searchParsedP50Ms`] = percentile(withParse, 50);
+  results[`${s.system}.searchParsedP95Ms`] = percentile(withParse, 95);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -562,6 +580,7 @@ async function searchPhase(chronicle: Server, mlflow: Server | undefined, suffix
     await searchLatencies(mlflow, mExp, MLFLOW_SEARCH_BUDGET_MS);
     ratio('search_runs p50', results['chronicle.searchP50Ms'], results['mlflow.searchP50Ms'], false);
     ratio('search_runs p95', results['chronicle.searchP95Ms'], results['mlflow.searchP95Ms'], false);
+    ratio('search_runs p95 with the client JSON.parse', results['chronicle.searchParsedP95Ms'], results['mlflow.searchParsedP95Ms'], false);
   } else {
     await searchLatencies(chronicle, kept.experimentId, 120_000);
   }

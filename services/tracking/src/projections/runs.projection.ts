@@ -14,7 +14,7 @@ type Tables = TableNames<Table>;
  */
 export const runsProjection: Projection<TrackingEvent, Table> = {
   name: 'runs',
-  version: 9,
+  version: 10,
   tables: {
     runs: (t) => `CREATE TABLE ${t} (
       workspace_id text NOT NULL,
@@ -39,7 +39,11 @@ export const runsProjection: Projection<TrackingEvent, Table> = {
     ) WITH (toast_tuple_target = 8160);
     -- (A row stays uncompressed up to a whole page: each filter and sort key reads the jsonb
     -- columns again, and decompressing them each time cost more than reading the wider rows.)
-    CREATE INDEX ON ${t} (workspace_id, experiment_id, start_time DESC, run_id)`,
+    CREATE INDEX ON ${t} (workspace_id, experiment_id, start_time DESC, run_id);
+    -- A search reads the run row of each run its index filters let through, for the sort key and
+    -- the lifecycle stage: thousands of lookups by run id, where a hash lookup took 4 µs and
+    -- descending the primary key's btree of text keys 6 µs (the search took 37 instead of 44 ms).
+    CREATE INDEX ON ${t} USING hash (run_id)`,
     // Each param and tag again, one row per key, for equality filters: under row-level security
     // Postgres uses an index only for leakproof operators, which jsonb's are not but uuid_eq is.
     // The value's md5 (as a uuid) stands in for the value, which can outgrow a btree entry (tags

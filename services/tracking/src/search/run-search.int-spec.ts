@@ -221,4 +221,29 @@ describe('compileRunSearch on Postgres', () => {
       expect(await search({ filter, orderBy, limit: 2, offset: 2 })).toEqual(['run-b']);
     });
   });
+
+  describe('given a filter the run rows do not decide', () => {
+    it('when the indexes have found the runs, then their rows are read through the hash index on run id', async () => {
+      const query = compileRunSearch({
+        schema,
+        workspaceId,
+        experimentIds: ['1'],
+        lifecycleStages: lifecycleStagesFor(undefined),
+        filter: parseSearchFilter("metrics.acc > 0.2 AND params.lr = '0.1'", RUN_SEARCH),
+        orderBy: parseOrderBy(['metrics.acc DESC'], RUN_SEARCH),
+        limit: 1000,
+        offset: 0,
+      });
+      // A handful of rows would be read whole; on 100,000 runs Postgres probes by id, as here.
+      await client.query('BEGIN');
+      try {
+        await client.query('SET LOCAL enable_seqscan = off');
+        await client.query('SET LOCAL enable_bitmapscan = off');
+        const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${query.text}`, query.values as unknown[]);
+        expect(plan.rows.map((line) => line['QUERY PLAN']).join('\n')).toMatch(/Index Scan using runs_run_id_idx on .*runs r/);
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
+  });
 });
