@@ -152,8 +152,9 @@ async function waitHealthy(server: Server, timeoutMs: number): Promise<void> {
   throw new Error(`${server.system} did not become healthy at ${server.baseUrl}\n${tail}`);
 }
 
+// Below Linux's ephemeral range (32768–60999), where an outgoing connection could hold the port.
 function freePortCandidate(base: number): number {
-  return base + Math.floor(Math.random() * 500);
+  return base + Math.floor(Math.random() * 1000);
 }
 
 /** How long a server on a kept database may take to start: it first rebuilds bumped projections from its log. */
@@ -162,7 +163,7 @@ export const keptDatabaseStartupMs = 3_600_000;
 /** `startupMs`: how long to wait for /health (`keptDatabaseStartupMs` on a kept database). */
 export async function startChronicle(database: string, startupMs = 90_000): Promise<Server> {
   const tmpDir = mkdtempSync(path.join(tmpdir(), 'chronicle-bench-'));
-  const port = freePortCandidate(46000);
+  const port = freePortCandidate(28000);
   const logFile = path.join(tmpDir, 'server.log');
   const out = openSync(logFile, 'a');
   const env: NodeJS.ProcessEnv = {
@@ -211,7 +212,7 @@ export async function startChronicle(database: string, startupMs = 90_000): Prom
 
 export async function startMlflow(database: string): Promise<Server> {
   const tmpDir = mkdtempSync(path.join(tmpdir(), 'mlflow-bench-'));
-  const port = freePortCandidate(47000);
+  const port = freePortCandidate(29000);
   const logFile = path.join(tmpDir, 'server.log');
   const out = openSync(logFile, 'a');
   const bin = path.join(REPO_ROOT, 'infra/.cache/venv/bin/mlflow');
