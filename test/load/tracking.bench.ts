@@ -13,7 +13,7 @@
 // TRACKING_BENCH_MLFLOW=off (Chronicle only, to iterate faster), TRACKING_BENCH_SEED_WRITERS and
 // TRACKING_BENCH_SEED_RUNS_PER_TRANSACTION (the in-process seeder's parallel transactions and their size).
 // TRACKING_BENCH_SERVER_NODE_ARGS (extra node flags for the Chronicle server, e.g. --cpu-prof).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import {
   HttpError,
@@ -148,12 +148,25 @@ function processCpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** CPU seconds a process and its descendants (MLflow's uvicorn workers) are using so far. */
+function processTreeCpuSeconds(pid: number | undefined): number {
+  let children: number[] = [];
+  try {
+    children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    // gone, or no /proc
+  }
+  return processCpuSeconds(pid) + children.reduce((sum, child) => sum + processTreeCpuSeconds(child), 0);
+}
+
 /** CPU seconds used so far by the server process and by each Postgres backend connected to its database. */
 async function cpuSeconds(s: Server): Promise<{ server: number; postgres: Map<number, number> }> {
   const backends = await withPg(s.database, (c) =>
     c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'),
   );
-  return { server: processCpuSeconds(s.process.pid), postgres: new Map(backends.rows.map((b) => [b.pid, processCpuSeconds(b.pid)])) };
+  return { server: processTreeCpuSeconds(s.process.pid), postgres: new Map(backends.rows.map((b) => [b.pid, processCpuSeconds(b.pid)])) };
 }
 
 /** Postgres CPU between two readings: a backend that connected in between counts whole, one that left is lost. */
