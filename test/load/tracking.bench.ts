@@ -14,6 +14,7 @@
 // TRACKING_BENCH_SEED_RUNS_PER_TRANSACTION (the in-process seeder's parallel transactions and their size).
 // TRACKING_BENCH_SERVER_NODE_ARGS (extra node flags for the Chronicle server, e.g. --cpu-prof).
 import { readdirSync, readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { Presets, SingleBar } from 'cli-progress';
 import {
   HttpError,
@@ -408,6 +409,11 @@ async function searchLatencies(s: Server, experimentId: string, budgetMs: number
   const warmMs = (performance.now() - tw) / SEARCH_WARMUP;
   const lat: number[] = [];
   const withParse: number[] = [];
+  // The client's own garbage-collection pauses while it times: after seeding 100,000 runs in this
+  // process, a slow search could be the client's.
+  const clientGcMs: number[] = [];
+  const gc = new PerformanceObserver((list) => clientGcMs.push(...list.getEntries().map((e) => e.duration)));
+  gc.observe({ entryTypes: ['gc'] });
   const t0 = performance.now();
   const b = bar(`${s.system} search_runs`, SEARCH_REPS);
   for (let i = 0; i < SEARCH_REPS; i++) {
@@ -418,6 +424,7 @@ async function searchLatencies(s: Server, experimentId: string, budgetMs: number
     b.update(lat.length, { rate: '-' });
   }
   b.stop();
+  gc.disconnect();
   // Where the tail falls in the sequence (first repetitions still warming up, or scattered).
   const slowest = lat
     .map((ms, i) => ({ ms, i }))
@@ -433,6 +440,7 @@ async function searchLatencies(s: Server, experimentId: string, budgetMs: number
   record(s.system, 'search_runs p50 with the client JSON.parse', percentile(withParse, 50), 'ms');
   record(s.system, 'search_runs p95 with the client JSON.parse', percentile(withParse, 95), 'ms');
   record(s.system, 'search_runs repetitions', lat.length);
+  record(s.system, 'search_runs client GC pauses while timing (count, total, longest)', `${clientGcMs.length}, ${clientGcMs.reduce((a, c) => a + c, 0).toFixed(0)} ms, ${Math.max(0, ...clientGcMs).toFixed(0)} ms`);
   record(s.system, 'search_runs slowest (repetition: ms)', slowest.map(({ ms, i }) => `#${i + 1}: ${ms.toFixed(0)}`).join(', '));
   record(s.system, 'search_runs rows returned', `${runs.length} (top m1=${m1}, next_page_token ${first?.next_page_token ? 'yes' : 'no'})`);
   results[`${s.system}.searchP50Ms`] = percentile(lat, 50);
