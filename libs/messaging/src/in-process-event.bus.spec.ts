@@ -59,6 +59,44 @@ describe('InProcessEventBus', () => {
     await bus.close();
   });
 
+  it('keeps only the newest records once every group has been handed them', async () => {
+    const bus = new InProcessEventBus({ retainedRecords: 10 });
+    await bus.ensureTopics(['t'], 1);
+    let handed = 0;
+    await bus.subscribe({ groupId: 'early', topics: ['t'] }, async () => void (handed += 1));
+    for (let i = 0; i < 100; i++) await bus.publish([{ topic: 't', key: 'k', value }]);
+    await waitUntil(() => handed === 100);
+
+    const late: DeliveredRecord[] = [];
+    await bus.subscribe({ groupId: 'late', topics: ['t'], fromBeginning: true }, async (record) => void late.push(record));
+    await sleep(10);
+
+    // Dropped ten at a time (retainedRecords): at the hundredth, the newest ten remain.
+    expect(late.map((record) => Number(record.offset))).toEqual(Array.from({ length: 10 }, (_, i) => 90 + i));
+    await bus.close();
+  });
+
+  it('keeps every record a group has not been handed yet', async () => {
+    const bus = new InProcessEventBus({ retainedRecords: 10 });
+    await bus.ensureTopics(['t'], 1);
+    const fast: DeliveredRecord[] = [];
+    const slow: DeliveredRecord[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await bus.subscribe({ groupId: 'fast', topics: ['t'] }, async (record) => void fast.push(record));
+    await bus.subscribe({ groupId: 'slow', topics: ['t'] }, async (record) => {
+      await released;
+      slow.push(record);
+    });
+    for (let i = 0; i < 100; i++) await bus.publish([{ topic: 't', key: 'k', value }]);
+    await waitUntil(() => fast.length === 100);
+
+    release();
+    await waitUntil(() => slow.length === 100);
+    expect(slow.map((record) => Number(record.offset))).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    await bus.close();
+  });
+
   it('rejects a subscription to a topic that was not created, and use after close', async () => {
     const bus = new InProcessEventBus();
     await expect(bus.subscribe({ groupId: 'g', topics: ['nope'] }, async () => undefined)).rejects.toThrow(/ensureTopics/);
@@ -66,3 +104,10 @@ describe('InProcessEventBus', () => {
     await expect(bus.ensureTopics(['t'], 1)).rejects.toThrow(/closed/);
   });
 });
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 5) {
+    if (waited > 2000) throw new Error('timed out');
+    await sleep(5);
+  }
+}

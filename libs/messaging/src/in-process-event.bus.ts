@@ -10,7 +10,18 @@ export interface InProcessEventBusOptions {
   /** First wait before a failed record is delivered again; it doubles up to maxRetryBackoffMs. */
   retryBackoffMs?: number;
   maxRetryBackoffMs?: number;
+  /**
+   * How many records each partition keeps once every group has been handed them, for a group
+   * that subscribes later from the beginning (Kafka's retention, by count).
+   */
+  retainedRecords?: number;
   logger?: WarnLogger;
+}
+
+/** One partition's records from offset `first` on; older ones were delivered and dropped. */
+interface Partition {
+  first: number;
+  records: DeliveredRecord[];
 }
 
 interface Member {
@@ -32,25 +43,29 @@ interface Group {
  * The embedded-mode event bus: topics are append-only arrays split into partitions by key hash,
  * consumer groups keep an offset per partition and each partition is delivered by one loop at a
  * time, so a record is only handed on after the previous one of its partition succeeded.
+ * Records every group has been handed are dropped beyond the newest `retainedRecords`, so a
+ * server that relays its log here for months holds a bounded window of it, not all of it.
  * Nothing survives the process.
  */
 export class InProcessEventBus implements EventBus {
-  private readonly topics = new Map<string, DeliveredRecord[][]>();
+  private readonly topics = new Map<string, Partition[]>();
   private readonly groups = new Map<string, Group>();
   private readonly shutdown = new AbortController();
   private readonly retryBackoffMs: number;
   private readonly maxRetryBackoffMs: number;
+  private readonly retainedRecords: number;
 
   constructor(private readonly options: InProcessEventBusOptions = {}) {
     this.retryBackoffMs = options.retryBackoffMs ?? 50;
     this.maxRetryBackoffMs = options.maxRetryBackoffMs ?? 5000;
+    this.retainedRecords = options.retainedRecords ?? 1000;
   }
 
   async ensureTopics(topics: string[], partitions: number): Promise<void> {
     this.assertOpen();
     if (!Number.isInteger(partitions) || partitions < 1) throw new Error(`Invalid partition count ${partitions}`);
     for (const topic of topics) {
-      if (!this.topics.has(topic)) this.topics.set(topic, Array.from({ length: partitions }, () => []));
+      if (!this.topics.has(topic)) this.topics.set(topic, Array.from({ length: partitions }, () => ({ first: 0, records: [] })));
     }
   }
 
@@ -61,17 +76,21 @@ export class InProcessEventBus implements EventBus {
     for (const record of records) {
       const log = this.log(record.topic);
       const partition = hashKey(record.key) % log.length;
-      log[partition].push({
+      const { first, records: stored } = log[partition];
+      stored.push({
         topic: record.topic,
         key: record.key,
         // Copied so that a caller reusing its buffer cannot change what was published.
         value: Uint8Array.from(record.value),
         headers: record.headers ? { ...record.headers } : undefined,
         partition,
-        offset: String(log[partition].length),
+        offset: String(first + stored.length),
       });
     }
-    for (const topic of new Set(records.map((record) => record.topic))) this.wakeTopic(topic);
+    for (const topic of new Set(records.map((record) => record.topic))) {
+      this.wakeTopic(topic);
+      this.log(topic).forEach((_, partition) => this.trim(topic, partition));
+    }
   }
 
   async subscribe(options: SubscribeOptions, handler: RecordHandler): Promise<Subscription> {
@@ -79,9 +98,9 @@ export class InProcessEventBus implements EventBus {
     const logs = options.topics.map((topic) => this.log(topic));
     const group = this.group(options.groupId);
     options.topics.forEach((topic, index) => {
-      logs[index].forEach((records, partition) => {
+      logs[index].forEach(({ first, records }, partition) => {
         const key = partitionKey(topic, partition);
-        if (!group.offsets.has(key)) group.offsets.set(key, options.fromBeginning ? 0 : records.length);
+        if (!group.offsets.has(key)) group.offsets.set(key, options.fromBeginning ? first : first + records.length);
       });
     });
     const member: Member = { topics: new Set(options.topics), handler, inFlight: new Set() };
@@ -121,16 +140,17 @@ export class InProcessEventBus implements EventBus {
   private async pump(group: Group, key: string): Promise<void> {
     group.pumping.add(key);
     const [topic, partition] = splitPartitionKey(key);
-    const records = this.log(topic)[partition];
+    const log = this.log(topic)[partition];
     let failures = 0;
     try {
       while (!this.shutdown.signal.aborted) {
         const offset = group.offsets.get(key) ?? 0;
         const owner = ownerOf(group, topic, partition);
-        if (!owner || offset >= records.length) return;
+        if (!owner || offset >= log.first + log.records.length) return;
         try {
-          await deliver(owner, { ...records[offset] });
+          await deliver(owner, { ...log.records[offset - log.first] });
           group.offsets.set(key, offset + 1);
+          this.trim(topic, partition);
           failures = 0;
         } catch (error) {
           failures += 1;
@@ -144,6 +164,22 @@ export class InProcessEventBus implements EventBus {
     }
   }
 
+  /**
+   * Drops the records every group with an offset in this partition has been handed, except the
+   * newest `retainedRecords` of them. It waits until as many again can go, so that the array is
+   * shifted once per that many records rather than once per record.
+   */
+  private trim(topic: string, partition: number): void {
+    const log = this.log(topic)[partition];
+    const key = partitionKey(topic, partition);
+    let handedToAll = log.first + log.records.length;
+    for (const group of this.groups.values()) handedToAll = Math.min(handedToAll, group.offsets.get(key) ?? handedToAll);
+    const droppable = handedToAll - this.retainedRecords - log.first;
+    if (droppable < Math.max(this.retainedRecords, 1)) return;
+    log.records.splice(0, droppable);
+    log.first += droppable;
+  }
+
   private group(groupId: string): Group {
     let group = this.groups.get(groupId);
     if (!group) {
@@ -153,7 +189,7 @@ export class InProcessEventBus implements EventBus {
     return group;
   }
 
-  private log(topic: string): DeliveredRecord[][] {
+  private log(topic: string): Partition[] {
     const log = this.topics.get(topic);
     if (!log) throw new Error(`Unknown topic "${topic}": create it with ensureTopics first`);
     return log;
