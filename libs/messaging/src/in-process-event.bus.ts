@@ -40,7 +40,7 @@ interface Group {
 }
 
 /**
- * The embedded-mode event bus: topics are append-only arrays split into partitions by key hash,
+ * The embedded-mode event bus: topics are arrays of records split into partitions by key hash,
  * consumer groups keep an offset per partition and each partition is delivered by one loop at a
  * time, so a record is only handed on after the previous one of its partition succeeded.
  * Records every group has been handed are dropped beyond the newest `retainedRecords`, so a
