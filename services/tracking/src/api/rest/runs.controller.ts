@@ -1,7 +1,7 @@
 import { Authorize } from '@chronicle/authz';
 import { InvalidArgument, NotFound } from '@chronicle/errors';
 import { parseMessage, wire } from '@chronicle/mlflow-wire';
-import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Query, StreamableFile } from '@nestjs/common';
 import { z } from 'zod';
 import type { CommandContext } from '../../commands/command-context';
 import { RunCommandsHandler } from '../../commands/run-commands.handler';
@@ -254,6 +254,25 @@ export class RunsController {
       pageToken: input.page_token,
     });
     const token = page.nextPageToken ? `,"next_page_token":${JSON.stringify(page.nextPageToken)}` : '';
-    return `{"runs":[${page.items.join(',')}]${token}}`;
+    const response = jsonListBody('{"runs":[', page.items, `]${token}}`);
+    return new StreamableFile(response, { length: response.length });
   }
+}
+
+/**
+ * `head`, the items separated by commas, then `tail`, written into one UTF-8 buffer. A page of
+ * 1000 runs is 2.8 MB. Joined as strings it was allocated twice per search (the join, then the
+ * body), both in V8's old generation, which then filled and was collected every few dozen searches.
+ */
+function jsonListBody(head: string, items: readonly string[], tail: string): Buffer {
+  let length = Buffer.byteLength(head) + Buffer.byteLength(tail) + Math.max(items.length - 1, 0);
+  for (const item of items) length += Buffer.byteLength(item);
+  const body = Buffer.allocUnsafe(length);
+  let at = body.write(head);
+  items.forEach((item, index) => {
+    if (index > 0) at += body.write(',', at);
+    at += body.write(item, at);
+  });
+  body.write(tail, at);
+  return body;
 }
