@@ -4,7 +4,8 @@
 #
 # initdb refuses to run as root, so the cluster runs as the `postgres` OS user. Its data lives in
 # infra/.run/postgres when that user can reach it, else in /var/lib/chronicle-pg (override:
-# CHRONICLE_PG_BASE). The `chronicle` role is a superuser: tests create databases and schemas.
+# CHRONICLE_PG_BASE). The `chronicle` role is not a superuser; it may create databases and roles,
+# which the tests and benchmarks do.
 INFRA_NAME=postgres
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -121,6 +122,10 @@ SELECT format('CREATE ROLE %I', '$PG_ROLE')
 ALTER ROLE $PG_ROLE WITH LOGIN NOSUPERUSER CREATEDB CREATEROLE PASSWORD '$PG_PASSWORD';
 -- The benchmarks flush the seeding's dirty buffers before they time anything (test/load).
 GRANT pg_checkpoint TO $PG_ROLE;
+-- Tests and benchmarks drop their databases WITH (FORCE), which also ends an autovacuum worker
+-- that happens to be in one. Autovacuum runs as no role, so only this grant (or a superuser) may
+-- end it: without it such a drop failed at random (CI, 2026-11-23).
+GRANT pg_signal_backend TO $PG_ROLE;
 EOF
   local db
   for db in "${PG_DATABASES[@]}"; do
