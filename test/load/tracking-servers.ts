@@ -85,10 +85,15 @@ export async function call<T = Record<string, unknown>>(
 }
 
 /** One request; resolves with the body's text once its last byte is in, rejects on a non-2xx status. */
-export function callText(baseUrl: string, method: 'GET' | 'POST', pathAndQuery: string, body?: unknown, timeoutMs = 120_000): Promise<string> {
+export async function callText(baseUrl: string, method: 'GET' | 'POST', pathAndQuery: string, body?: unknown, timeoutMs = 120_000): Promise<string> {
+  return (await callBytes(baseUrl, method, pathAndQuery, body, timeoutMs)).toString('utf8');
+}
+
+/** One request; resolves with the body's bytes once its last byte is in, rejects on a non-2xx status. */
+export function callBytes(baseUrl: string, method: 'GET' | 'POST', pathAndQuery: string, body?: unknown, timeoutMs = 120_000): Promise<Buffer> {
   const url = new URL(pathAndQuery, baseUrl);
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise<string>((resolve, reject) => {
+  return new Promise<Buffer>((resolve, reject) => {
     const req = http.request(
       {
         agent,
@@ -104,10 +109,10 @@ export function callText(baseUrl: string, method: 'GET' | 'POST', pathAndQuery: 
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const bytes = Buffer.concat(chunks);
           const status = res.statusCode ?? 0;
-          if (status < 200 || status >= 300) reject(new HttpError(status, text, `${method} ${url.pathname}`));
-          else resolve(text);
+          if (status < 200 || status >= 300) reject(new HttpError(status, bytes.toString('utf8'), `${method} ${url.pathname}`));
+          else resolve(bytes);
         });
         res.on('error', reject);
       },

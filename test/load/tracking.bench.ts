@@ -14,14 +14,12 @@
 // TRACKING_BENCH_SEED_RUNS_PER_TRANSACTION (the in-process seeder's parallel transactions and their size).
 // TRACKING_BENCH_SERVER_NODE_ARGS (extra node flags for the Chronicle server, e.g. --cpu-prof).
 import { readdirSync, readFileSync } from 'node:fs';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { Presets, SingleBar } from 'cli-progress';
 import {
   HttpError,
   Server,
   SystemName,
   call,
-  callText,
   closeHttp,
   createDatabase,
   databaseExists,
@@ -33,6 +31,7 @@ import {
   stopServer,
   withPg,
 } from './tracking-servers';
+import { timeSearches } from './search-timer';
 import { seedRunsInProcess } from './tracking-seed';
 
 const INGEST_SECONDS = Number(process.env.TRACKING_BENCH_INGEST_SECONDS ?? 20);
@@ -170,6 +169,16 @@ async function cpuSeconds(s: Server): Promise<{ server: number; postgres: Map<nu
   return { server: processTreeCpuSeconds(s.process.pid), postgres: new Map(backends.rows.map((b) => [b.pid, processCpuSeconds(b.pid)])) };
 }
 
+/** The whole machine's CPU seconds so far: busy (all cores) and stolen by the hypervisor, from /proc/stat. */
+function machineCpuSeconds(): { busy: number; steal: number } {
+  try {
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+    return { busy: (user + nice + system + irq + softirq) / CLOCK_TICKS_PER_SECOND, steal: steal / CLOCK_TICKS_PER_SECOND };
+  } catch {
+    return { busy: 0, steal: 0 };
+  }
+}
+
 /** Postgres CPU between two readings: a backend that connected in between counts whole, one that left is lost. */
 function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;
@@ -243,7 +252,7 @@ async function ingest(s: Server): Promise<void> {
   record(s.system, 'ingest requests', requests);
   if (requests && cpuAfter.server) {
     record(s.system, 'ingest CPU per log-batch, server', ((cpuAfter.server - cpuBefore.server) * 1000) / requests, 'ms');
-    record(s.system, 'ingest CPU per log-batch, Postgres backends', (postgresCpuBetween(cpuBefore.postgres, cpuAfter.postgres) * 1000) / requests, 'ms');
+    record(s.system, 'ingest CPU per log-batch, Postgres backends', (postgresCpuBetween(cpuBefore!.postgres, cpuAfter.postgres) * 1000) / requests, 'ms');
   }
   if (errors) record(s.system, 'ingest errors', `${errors} (first: ${firstError.slice(0, 200)})`);
   results[`${s.system}.ingestPointsPerSec`] = points / elapsed;
@@ -325,6 +334,19 @@ async function chronicleSearchExperiment(s: Server, suffix: string): Promise<{ e
   return { experimentId, runs };
 }
 
+/** Events in the log that the server's relay has not yet published (the seeding wrote them directly). */
+async function eventsNotRelayed(s: Server): Promise<number> {
+  const [{ behind }] = await withPg(s.database, async (c) =>
+    (
+      await c.query<{ behind: number }>(
+        `SELECT (SELECT coalesce(max(position), 0) FROM tracking.events)
+              - coalesce((SELECT position FROM tracking.checkpoints WHERE name = 'relay:tracking'), 0) AS behind`,
+      )
+    ).rows,
+  );
+  return Number(behind);
+}
+
 /** Seeds MLflow's own tables directly with the same data shape (its API is far too slow for 100k). */
 async function seedMlflowRunsSql(s: Server, experimentId: string, n: number): Promise<void> {
   const t0 = performance.now();
@@ -390,41 +412,36 @@ interface SearchResponse {
  * A search's latency is from sending the request to its response's last byte, as load tools
  * time HTTP calls. Decoding the 2.8 MB page is the client's work (a Python client takes far
  * longer than this bench's JSON.parse), so it is timed and reported beside it, not inside it.
+ * The searches are timed from a process of their own (search-timer.ts).
  */
 async function searchLatencies(s: Server, experimentId: string, budgetMs: number): Promise<void> {
   const body = { experiment_ids: [experimentId], filter: SEARCH_FILTER, order_by: [SEARCH_ORDER], max_results: 1000 };
   // Seeding and its VACUUM leave gigabytes of dirty buffers. Left to the checkpointer, they were
   // written out while Chronicle was timed: 465 MB in 9 s on the same disk and cores.
   await withPg(s.database, (c) => c.query('CHECKPOINT'));
-  const go = async (): Promise<{ response: SearchResponse; receivedMs: number; parsedMs: number }> => {
-    const t = performance.now();
-    const text = await callText(s.baseUrl, 'POST', `${API}/runs/search`, body, 300_000);
-    const receivedMs = performance.now() - t;
-    const response = JSON.parse(text) as SearchResponse;
-    return { response, receivedMs, parsedMs: performance.now() - t };
-  };
-  let first: SearchResponse | undefined;
-  const tw = performance.now();
-  for (let i = 0; i < SEARCH_WARMUP; i++) first = (await go()).response;
-  const warmMs = (performance.now() - tw) / SEARCH_WARMUP;
-  const lat: number[] = [];
-  const withParse: number[] = [];
-  // The client's own garbage-collection pauses while it times: after seeding 100,000 runs in this
-  // process, a slow search could be the client's.
-  const clientGcMs: number[] = [];
-  const gc = new PerformanceObserver((list) => clientGcMs.push(...list.getEntries().map((e) => e.duration)));
-  gc.observe({ entryTypes: ['gc'] });
-  const t0 = performance.now();
+  let relayBehind: number | undefined;
+  let cpuBefore: Awaited<ReturnType<typeof cpuSeconds>> | undefined;
+  let machineBefore = machineCpuSeconds();
+  let t0 = 0;
   const b = bar(`${s.system} search_runs`, SEARCH_REPS);
-  for (let i = 0; i < SEARCH_REPS; i++) {
-    if (performance.now() - t0 > budgetMs && lat.length >= 5) break;
-    const { receivedMs, parsedMs } = await go();
-    lat.push(receivedMs);
-    withParse.push(parsedMs);
-    b.update(lat.length, { rate: '-' });
-  }
+  const input = { baseUrl: s.baseUrl, path: `${API}/runs/search`, body, warmup: SEARCH_WARMUP, repetitions: SEARCH_REPS, budgetMs };
+  const { warmupMeanMs, searches, firstPage } = await timeSearches(
+    input,
+    async () => {
+      if (s.system === 'chronicle') relayBehind = await eventsNotRelayed(s);
+      cpuBefore = await cpuSeconds(s);
+      machineBefore = machineCpuSeconds();
+      t0 = performance.now();
+    },
+    (done) => b.update(done, { rate: '-' }),
+  );
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const machineAfter = machineCpuSeconds();
+  const cpuAfter = await cpuSeconds(s);
   b.stop();
-  gc.disconnect();
+  const lat = searches.map((x) => x.latencyMs);
+  const withParse = searches.map((x) => x.latencyMs + x.parseMs);
+  const gcInside = searches.map((x) => x.clientGcMs);
   // Where the tail falls in the sequence (first repetitions still warming up, or scattered).
   const slowest = lat
     .map((ms, i) => ({ ms, i }))
@@ -432,17 +449,25 @@ async function searchLatencies(s: Server, experimentId: string, budgetMs: number
     .slice(0, 3);
   lat.sort((a, c) => a - c);
   withParse.sort((a, c) => a - c);
-  const runs = first?.runs ?? [];
+  const page = firstPage as SearchResponse;
+  const runs = page.runs ?? [];
   const m1 = runs[0]?.data.metrics?.find((m) => m.key === 'm1')?.value;
-  record(s.system, 'search_runs warm-up mean', warmMs, 'ms');
+  record(s.system, 'search_runs warm-up mean', warmupMeanMs, 'ms');
   record(s.system, 'search_runs p50', percentile(lat, 50), 'ms');
   record(s.system, 'search_runs p95', percentile(lat, 95), 'ms');
   record(s.system, 'search_runs p50 with the client JSON.parse', percentile(withParse, 50), 'ms');
   record(s.system, 'search_runs p95 with the client JSON.parse', percentile(withParse, 95), 'ms');
   record(s.system, 'search_runs repetitions', lat.length);
-  record(s.system, 'search_runs client GC pauses while timing (count, total, longest)', `${clientGcMs.length}, ${clientGcMs.reduce((a, c) => a + c, 0).toFixed(0)} ms, ${Math.max(0, ...clientGcMs).toFixed(0)} ms`);
-  record(s.system, 'search_runs slowest (repetition: ms)', slowest.map(({ ms, i }) => `#${i + 1}: ${ms.toFixed(0)}`).join(', '));
-  record(s.system, 'search_runs rows returned', `${runs.length} (top m1=${m1}, next_page_token ${first?.next_page_token ? 'yes' : 'no'})`);
+  record(s.system, 'search_runs requests paused by the client GC (count, longest pause inside one)', `${gcInside.filter((ms) => ms > 0).length}, ${Math.max(0, ...gcInside).toFixed(1)} ms`);
+  // What else ran while the searches were timed: the server's CPU beyond its searches, a relay
+  // still publishing the seeding's events, the hypervisor taking cores away.
+  record(s.system, 'search_runs CPU per search, server', ((cpuAfter.server - cpuBefore!.server) * 1000) / lat.length, 'ms');
+  record(s.system, 'search_runs CPU per search, Postgres backends (parallel workers not counted)', (postgresCpuBetween(cpuBefore!.postgres, cpuAfter.postgres) * 1000) / lat.length, 'ms');
+  record(s.system, 'search_runs machine CPU busy while timing (of 2 cores = 200%)', (100 * (machineAfter.busy - machineBefore.busy)) / wallSeconds, '%');
+  record(s.system, 'search_runs CPU stolen by the hypervisor while timing', (100 * (machineAfter.steal - machineBefore.steal)) / wallSeconds, '%');
+  if (relayBehind !== undefined) record(s.system, 'search_runs events not yet relayed when timing began', relayBehind);
+  record(s.system, 'search_runs slowest (repetition: ms, client GC inside)', slowest.map(({ ms, i }) => `#${i + 1}: ${ms.toFixed(0)}, ${gcInside[i].toFixed(0)}`).join('; '));
+  record(s.system, 'search_runs rows returned', `${runs.length} (top m1=${m1}, next_page_token ${page.next_page_token ? 'yes' : 'no'})`);
   results[`${s.system}.searchP50Ms`] = percentile(lat, 50);
   results[`${s.system}.searchP95Ms`] = percentile(lat, 95);
   results[`${s.system}.searchParsedP50Ms`] = percentile(withParse, 50);
