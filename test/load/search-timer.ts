@@ -30,26 +30,37 @@ export interface SearchTimerResult {
   firstPage: unknown;
 }
 
-type FromTimer = { type: 'warm' } | { type: 'progress'; done: number } | { type: 'done'; result: SearchTimerResult };
+type FromTimer = { type: 'warm' } | { type: 'progress'; done: number } | { type: 'timed' } | { type: 'done'; result: SearchTimerResult };
 type ToTimer = { type: 'start'; input: SearchTimerInput } | { type: 'go' };
+
+/** What the bench does around the timed searches (measuring what else ran meanwhile). */
+export interface SearchTimerHooks {
+  /** After the warm-up; the timed searches start when it resolves. */
+  beforeTiming(): Promise<void>;
+  /** Right after the last timed search. */
+  afterTiming(): Promise<void>;
+  progress(done: number): void;
+}
 
 /**
  * Times searches from a process of its own, as a load tool would, so that the bench process's
  * heap (100,000 runs seeded in process) is not collected inside the timed requests: there, the
  * client's garbage collection paused 77–79 of 100 timed searches, by up to 37 ms each. After each
  * search the page is parsed (timed apart) and the heap collected (untimed), so every request
- * starts on a clean heap. `onWarm` runs after the warm-up, before the timed searches start.
+ * starts on a clean heap.
  */
-export async function timeSearches(input: SearchTimerInput, onWarm: () => Promise<void>, onProgress: (done: number) => void): Promise<SearchTimerResult> {
+export async function timeSearches(input: SearchTimerInput, hooks: SearchTimerHooks): Promise<SearchTimerResult> {
   const child = fork(path.join(__dirname, 'search-timer.js'), [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
+    let afterTiming = Promise.resolve();
     return await new Promise<SearchTimerResult>((resolve, reject) => {
       child.on('error', reject);
       child.on('exit', (code) => reject(new Error(`search timer exited with code ${code}`)));
       child.on('message', (message: FromTimer) => {
-        if (message.type === 'warm') onWarm().then(() => child.send({ type: 'go' } satisfies ToTimer), reject);
-        else if (message.type === 'progress') onProgress(message.done);
-        else resolve(message.result);
+        if (message.type === 'warm') hooks.beforeTiming().then(() => child.send({ type: 'go' } satisfies ToTimer), reject);
+        else if (message.type === 'progress') hooks.progress(message.done);
+        else if (message.type === 'timed') afterTiming = hooks.afterTiming();
+        else afterTiming.then(() => resolve(message.result), reject);
       });
       child.send({ type: 'start', input } satisfies ToTimer);
     });
@@ -84,6 +95,7 @@ async function run(input: SearchTimerInput, send: (message: FromTimer) => void, 
     timed.push({ start, end, parseMs: performance.now() - end });
     send({ type: 'progress', done: timed.length });
   }
+  send({ type: 'timed' });
   await new Promise((r) => setTimeout(r, 100)); // the observer reports a pause after it ends
   observer.disconnect();
   const searches = timed.map(({ start, end, parseMs }) => ({
