@@ -14,6 +14,7 @@
 // TRACKING_BENCH_SEED_RUNS_PER_TRANSACTION (the in-process seeder's parallel transactions and their size).
 // TRACKING_BENCH_SERVER_NODE_ARGS (extra node flags for the Chronicle server, e.g. --cpu-prof).
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { Presets, SingleBar } from 'cli-progress';
 import {
   HttpError,
@@ -185,6 +186,17 @@ function machineCpuSeconds(): { busy: number; steal: number } {
   }
 }
 
+/** The CPU the server, Postgres and the whole machine have used so far, and when. */
+interface CpuReading {
+  processes: Awaited<ReturnType<typeof cpuSeconds>>;
+  machine: ReturnType<typeof machineCpuSeconds>;
+  at: number;
+}
+
+async function cpuReading(s: Server): Promise<CpuReading> {
+  return { processes: await cpuSeconds(s), machine: machineCpuSeconds(), at: performance.now() };
+}
+
 /** Postgres CPU between two readings: a backend that connected in between counts whole, one that left is lost. */
 function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;
@@ -258,7 +270,7 @@ async function ingest(s: Server): Promise<void> {
   record(s.system, 'ingest requests', requests);
   if (requests && cpuAfter.server) {
     record(s.system, 'ingest CPU per log-batch, server', ((cpuAfter.server - cpuBefore.server) * 1000) / requests, 'ms');
-    record(s.system, 'ingest CPU per log-batch, Postgres backends', (postgresCpuBetween(cpuBefore!.postgres, cpuAfter!.postgres) * 1000) / requests, 'ms');
+    record(s.system, 'ingest CPU per log-batch, Postgres backends', (postgresCpuBetween(cpuBefore.postgres, cpuAfter.postgres) * 1000) / requests, 'ms');
   }
   if (errors) record(s.system, 'ingest errors', `${errors} (first: ${firstError.slice(0, 200)})`);
   results[`${s.system}.ingestPointsPerSec`] = points / elapsed;
@@ -426,25 +438,17 @@ async function searchLatencies(s: Server, experimentId: string, budgetMs: number
   // written out while Chronicle was timed: 465 MB in 9 s on the same disk and cores.
   await withPg(s.database, (c) => c.query('CHECKPOINT'));
   let relayBehind: number | undefined;
-  let cpuBefore: Awaited<ReturnType<typeof cpuSeconds>> | undefined;
-  let cpuAfter: Awaited<ReturnType<typeof cpuSeconds>> | undefined;
-  let machineBefore = machineCpuSeconds();
-  let machineAfter = machineBefore;
-  let t0 = 0;
-  let wallSeconds = 0;
+  let before: CpuReading | undefined;
+  let after: CpuReading | undefined;
   const b = bar(`${s.system} search_runs`, SEARCH_REPS);
   const input = { baseUrl: s.baseUrl, path: `${API}/runs/search`, body, warmup: SEARCH_WARMUP, repetitions: SEARCH_REPS, budgetMs };
   const { warmupMeanMs, searches, firstPage } = await timeSearches(input, {
     beforeTiming: async () => {
       if (s.system === 'chronicle') relayBehind = await eventsNotRelayed(s);
-      cpuBefore = await cpuSeconds(s);
-      machineBefore = machineCpuSeconds();
-      t0 = performance.now();
+      before = await cpuReading(s);
     },
     afterTiming: async () => {
-      wallSeconds = (performance.now() - t0) / 1000;
-      machineAfter = machineCpuSeconds();
-      cpuAfter = await cpuSeconds(s);
+      after = await cpuReading(s);
     },
     progress: (done) => b.update(done, { rate: '-' }),
   });
@@ -471,11 +475,16 @@ async function searchLatencies(s: Server, experimentId: string, budgetMs: number
   record(s.system, 'search_runs requests paused by the client GC (count, longest pause inside one)', `${gcInside.filter((ms) => ms > 0).length}, ${Math.max(0, ...gcInside).toFixed(1)} ms`);
   // What else ran while the searches were timed: the server's CPU beyond its searches, a relay
   // still publishing the seeding's events, the hypervisor taking cores away.
-  record(s.system, 'search_runs CPU per search, server', ((cpuAfter!.server - cpuBefore!.server) * 1000) / lat.length, 'ms');
-  record(s.system, "search_runs CPU per search, the server's main thread", ((cpuAfter!.serverMainThread - cpuBefore!.serverMainThread) * 1000) / lat.length, 'ms');
-  record(s.system, 'search_runs CPU per search, Postgres backends (parallel workers not counted)', (postgresCpuBetween(cpuBefore!.postgres, cpuAfter!.postgres) * 1000) / lat.length, 'ms');
-  record(s.system, 'search_runs machine CPU busy while timing (of 2 cores = 200%)', (100 * (machineAfter.busy - machineBefore.busy)) / wallSeconds, '%');
-  record(s.system, 'search_runs CPU stolen by the hypervisor while timing', (100 * (machineAfter.steal - machineBefore.steal)) / wallSeconds, '%');
+  if (!before || !after) throw new Error('the search timer did not report the start and end of its timing');
+  const [start, end] = [before, after];
+  const perSearchMs = (seconds: number) => (seconds * 1000) / lat.length;
+  const ofMachine = (seconds: number) => (100 * seconds * 1000) / (end.at - start.at);
+  const cores = cpus().length;
+  record(s.system, 'search_runs CPU per search, server', perSearchMs(end.processes.server - start.processes.server), 'ms');
+  record(s.system, "search_runs CPU per search, the server's main thread", perSearchMs(end.processes.serverMainThread - start.processes.serverMainThread), 'ms');
+  record(s.system, 'search_runs CPU per search, Postgres backends (parallel workers not counted)', perSearchMs(postgresCpuBetween(start.processes.postgres, end.processes.postgres)), 'ms');
+  record(s.system, `search_runs machine CPU busy while timing (of ${cores} cores = ${cores * 100}%)`, ofMachine(end.machine.busy - start.machine.busy), '%');
+  record(s.system, 'search_runs CPU stolen by the hypervisor while timing', ofMachine(end.machine.steal - start.machine.steal), '%');
   if (relayBehind !== undefined) record(s.system, 'search_runs events not yet relayed when timing began', relayBehind);
   record(s.system, 'search_runs slowest (repetition: ms, client GC inside)', slowest.map(({ ms, i }) => `#${i + 1}: ${ms.toFixed(0)}, ${gcInside[i].toFixed(0)}`).join('; '));
   record(s.system, 'search_runs rows returned', `${runs.length} (top m1=${m1}, next_page_token ${page.next_page_token ? 'yes' : 'no'})`);
