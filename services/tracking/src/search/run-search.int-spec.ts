@@ -54,6 +54,12 @@ const RUNS: SeedRun[] = [
   { id: 'run-f', experiment: '2', name: 'other-exp', user: 'ada', status: 'FINISHED', start: 500, end: 600, metrics: { acc: 0.95 } },
   // A tag longer than a btree entry may be (2704 bytes): equality still finds it, through md5.
   { id: 'run-g', experiment: '3', name: 'long-tag', user: 'ada', status: 'FINISHED', start: 700, end: 800, tags: { note: 'n'.repeat(8000) } },
+  // Infinities, a negative value, NaN and no value, for the metric order in both directions.
+  { id: 'run-h', experiment: '4', name: 'minus-inf', user: 'ada', status: 'FINISHED', start: 10, end: 20, metrics: { loss: -Infinity } },
+  { id: 'run-i', experiment: '4', name: 'plus-inf', user: 'ada', status: 'FINISHED', start: 11, end: 20, metrics: { loss: Infinity } },
+  { id: 'run-j', experiment: '4', name: 'negative', user: 'ada', status: 'FINISHED', start: 12, end: 20, metrics: { loss: -2 } },
+  { id: 'run-k', experiment: '4', name: 'nan', user: 'ada', status: 'FINISHED', start: 13, end: 20, metrics: { loss: Number.NaN } },
+  { id: 'run-l', experiment: '4', name: 'no-loss', user: 'ada', status: 'FINISHED', start: 14, end: 20, metrics: { acc: 1 } },
 ];
 
 describe('compileRunSearch on Postgres', () => {
@@ -213,6 +219,12 @@ describe('compileRunSearch on Postgres', () => {
       [['params.lr DESC', 'run_name'], ['run-a', 'run-c', 'run-b', 'run-d']],
     ])('when ordering by %j, then the runs are %j (None and NaN last)', async (orderBy, expected) => {
       expect(await search({ orderBy })).toEqual(expected);
+    });
+    it.each([
+      ['metrics.loss DESC', ['run-i', 'run-j', 'run-h', 'run-k', 'run-l']],
+      ['metrics.loss ASC', ['run-h', 'run-j', 'run-i', 'run-k', 'run-l']],
+    ])('when ordering by %s over ±Infinity, then numbers keep their order and NaN, then no value, come last', async (orderBy, expected) => {
+      expect(await search({ experimentIds: ['4'], orderBy: [orderBy] })).toEqual(expected);
     });
     it('when filtering and ordering by metrics with a page size, then pages follow the metric order', async () => {
       const orderBy = ['metrics.acc DESC'];

