@@ -693,7 +693,8 @@ export async function runTrackingBench(): Promise<Record<string, unknown>> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    log(`Starting Chronicle${WITH_MLFLOW ? ' and MLflow' : ''} on ${REUSE_DATABASE ? 'a kept' : 'fresh'} Postgres database${WITH_MLFLOW ? 's' : ''}…`);
+    const chronicleDatabase = REUSE_DATABASE ? `the kept Postgres database ${REUSE_DATABASE}` : 'a fresh Postgres database';
+    log(`Starting Chronicle on ${chronicleDatabase}${WITH_MLFLOW ? ', and MLflow on a fresh one' : ''}…`);
     if (REUSE_DATABASE === undefined || !(await databaseExists(REUSE_DATABASE))) await createDatabase(dbs.chronicle);
     if (WITH_MLFLOW) await createDatabase(dbs.mlflow);
     const [chronicle, mlflow] = await Promise.all([
