@@ -65,7 +65,7 @@ export function compileRunSearch(request: RunSearchRequest, columns = 'r.run_id'
       // MLflow sorts NaN after every number and NULL (no such metric) after NaN, in both directions.
       // Postgres ranks NaN above every number, so ascending puts it there already; descending sorts
       // the negated value ascending, as -NaN is NaN. One sort key reads the jsonb once per run: a
-      // NaN/NULL rank beside the value read it three times, about 9% of the bench's search.
+      // NaN/NULL rank beside the value read it three times, about 9% of the bench search's statement.
       order.push(`${clause.ascending ? value : `-${value}`} ASC NULLS LAST`);
     } else {
       order.push(`${value} ${direction} NULLS LAST`);
