@@ -199,6 +199,52 @@ describe('sampled history over chunks', () => {
   });
 });
 
+describe('sampled history of a long run among short ones', () => {
+  // Postgres estimates one chunk per run and key, as the short runs have; the long run's probes
+  // must still read only the chunks near each target, not all of its chunks per target.
+  it('reads the chunks around each target', async () => {
+    // The short runs' points as one append: a stream per run would take seconds here.
+    const shortRuns = Array.from({ length: 3000 }, (_, i) => ({
+      type: 'MetricsLogged' as const,
+      data: { runId: `short-${i}`, metrics: [{ ...p('loss', 0, 1, i), modelId: '', datasetName: '', datasetDigest: '' }] },
+    }));
+    await db.transaction(async (tx) => {
+      await store.project(tx, await store.append(tx, { workspaceId: ws, streamId: 'short-runs', expectedVersion: 'any', events: shortRuns, metadata: testMetadata() }));
+    });
+    const batches = Array.from({ length: 60 }, (_, b) => Array.from({ length: 1000 }, (_, i) => p('loss', b * 1000 + i, 1000 + b, i % 13)));
+    await log('long', batches);
+    await db.query('ANALYZE tracking.metrics');
+    let plan: PlanNode | undefined;
+    const explaining = new MetricsRepository({
+      query: async (text: string, values: unknown[]) => {
+        const [row] = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values);
+        plan = row['QUERY PLAN'][0].Plan;
+        return [];
+      },
+    } as unknown as Database);
+    await explaining.sampledHistory(ws, ['long'], 'loss', 1000, null);
+    // 1000 targets, each in one chunk (a few near chunk edges): thousands of chunk rows, not 1000 × 1020.
+    expect(chunkRowsRead(plan!)).toBeLessThan(10_000);
+    expect(await metrics.sampledHistory(ws, ['long'], 'loss', 1000, null)).toEqual(
+      expectedSample(distinct(batches, 'loss'), 1000, null).map((pt) => ({ ...pt, runId: 'long' })),
+    );
+  });
+});
+
+interface PlanNode {
+  'Relation Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
+  Plans?: PlanNode[];
+}
+
+/** The metric chunk rows a plan's scans read, including those its filters then dropped. */
+function chunkRowsRead(node: PlanNode): number {
+  const own = node['Relation Name'] === 'metrics' ? (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops'] : 0;
+  return own + (node.Plans ?? []).reduce((sum, child) => sum + chunkRowsRead(child), 0);
+}
+
 describe('downsampled series over chunks', () => {
   it.each([
     ['forward', forward, 8, null],
