@@ -185,8 +185,9 @@ export async function startChronicle(database: string, startupMs = 90_000): Prom
     CHRONICLE_ADMIN_USERNAME: 'admin',
     CHRONICLE_ADMIN_PASSWORD: benchPassword,
   };
-  // e.g. TRACKING_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
-  const nodeArgs = (process.env.TRACKING_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // As the image starts it (Dockerfile), plus e.g. TRACKING_BENCH_SERVER_NODE_ARGS="--cpu-prof
+  // --cpu-prof-dir=/tmp/prof" to profile the server.
+  const nodeArgs = ['--no-memory-reducer', ...(process.env.TRACKING_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(
     process.execPath,
     [
